@@ -1,0 +1,40 @@
+/*
+ * JSON text without libjq: a strict checker and a string writer.
+ *
+ * libjq 1.6's parser accepts things that are not JSON (nan, invalid UTF-8
+ * made into U+FFFD) and turns numbers into doubles, so lines forwarded byte
+ * for byte are checked here instead, to RFC 8259.
+ */
+#ifndef WSFEED_JSON_H
+#define WSFEED_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Nesting deeper than this is refused (libjq's own parser stops at 256). */
+#define JSON_MAX_DEPTH 256
+
+/* Why json_check refused a text. */
+struct json_error {
+	size_t offset;		/* byte offset of the problem */
+	const char *what;	/* static text, e.g. "expected ',' or '}'" */
+	bool incomplete;	/* the text ended inside a value */
+};
+
+/*
+ * Check that the len bytes at s are exactly one JSON value, with optional
+ * white space around it. UTF-8 inside strings is checked too. Returns 0, or
+ * -1 and fills *err (when err is not NULL).
+ */
+int json_check(const char *s, size_t len, struct json_error *err);
+
+/*
+ * Append the len bytes at s to out as a JSON string literal: quotes around,
+ * '"', '\\' and control characters escaped (\n, \t, ... or \u00XX).
+ * s must be valid UTF-8. Returns 0 or -1 (ENOMEM).
+ */
+int json_add_string(struct buf *out, const char *s, size_t len);
+
+#endif

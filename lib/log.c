@@ -1,0 +1,132 @@
+/*
+ * Logging to stderr as "PROG: message".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "log.h"
+
+int log_level = LVL_NOTICE;
+static const char *prog_name = "wsfeed";
+
+void
+log_init(const char *prog, int level)
+{
+	const char *slash = strrchr(prog, '/');
+
+	prog_name = slash != NULL ? slash + 1 : prog;
+	log_level = level;
+}
+
+const char *
+log_prog(void)
+{
+	return prog_name;
+}
+
+int
+log_level_from(int verbose, int quiet)
+{
+	int level = LVL_NOTICE + verbose;
+
+	if (quiet)
+		return LVL_ERR;
+	return level > LVL_DEBUG ? LVL_DEBUG : level;
+}
+
+/*
+ * Format the whole line first and write it with one call, so that lines of
+ * several processes sharing a stderr do not interleave mid-line.
+ */
+static void
+log_vwrite(int saved_errno, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t len, flen = strlen(fmt);
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s: ", prog_name);
+	len = (size_t)n;
+	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	len = n < 0 ? len : len + (size_t)n;
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	if (flen > 0 && fmt[flen - 1] == ':') {
+		n = snprintf(line + len, sizeof(line) - len, " %s",
+		    strerror(saved_errno));
+		len = n < 0 ? len : len + (size_t)n;
+		if (len > sizeof(line) - 2)
+			len = sizeof(line) - 2;
+	}
+	line[len++] = '\n';
+	if (write(STDERR_FILENO, line, len) < 0) {
+		/* Nowhere left to complain to. */
+	}
+}
+
+void
+log_emit(int level, const char *fmt, ...)
+{
+	int saved_errno = errno;
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	log_vwrite(saved_errno, fmt, ap);
+	va_end(ap);
+	errno = saved_errno;
+}
+
+void
+log_always(const char *fmt, ...)
+{
+	int saved_errno = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(saved_errno, fmt, ap);
+	va_end(ap);
+	errno = saved_errno;
+}
+
+static int
+level_of_lws(int lws_level)
+{
+	if (lws_level & LLL_ERR)
+		return LVL_WARN;
+	if (lws_level & LLL_WARN)
+		return LVL_INFO;
+	return LVL_DEBUG;
+}
+
+/* lws hands over its text without our prefix, usually with a newline. */
+static void
+log_lws_line(int lws_level, const char *line)
+{
+	int level = level_of_lws(lws_level);
+	size_t len = strlen(line);
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (level <= log_level)
+		log_emit(level, "lws: %.*s", (int)len, line);
+}
+
+void
+log_route_lws(void)
+{
+	int levels = 0;
+
+	if (log_level >= LVL_WARN)
+		levels |= LLL_ERR;
+	if (log_level >= LVL_INFO)
+		levels |= LLL_WARN;
+	if (log_level >= LVL_DEBUG)
+		levels |= LLL_NOTICE | LLL_INFO;
+	lws_set_log_level(levels, log_lws_line);
+}
