@@ -1,0 +1,361 @@
+/*
+ * ws-broadcast: push JSON lines from stdin to WebSocket clients in rooms.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "jqf.h"
+#include "log.h"
+#include "opts.h"
+#include "room.h"
+#include "server.h"
+#include "wsfeed.h"
+
+/* Everything the command line says. */
+struct options {
+	struct server_config srv;	/* listening, serving, ending */
+	struct room_limits limits;	/* rooms, queues, slow clients */
+	enum input_format format;	/* --format */
+	const char *filter;		/* -f, or NULL */
+	const char *room_by;		/* --room-by, or NULL */
+	int verbose;			/* -v count */
+	int quiet;			/* -q */
+};
+
+enum long_only {
+	OPT_ROOM_BY = 256,
+	OPT_FORMAT,
+	OPT_SNAPSHOT,
+	OPT_MAX_QUEUE,
+	OPT_MAX_QUEUE_BYTES,
+	OPT_SLOW,
+	OPT_STALL,
+	OPT_PING,
+	OPT_DRAIN,
+	OPT_MAX_CLIENTS,
+	OPT_MAX_ROOMS,
+	OPT_ROOM_TTL,
+	OPT_MAX_LINE,
+	OPT_KEEP_OPEN,
+	OPT_TEE
+};
+
+static const struct option long_options[] = {
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "listen",		required_argument,	NULL, 'l' },
+	{ "room",		required_argument,	NULL, 'r' },
+	{ "filter",		required_argument,	NULL, 'f' },
+	{ "room-by",		required_argument,	NULL, OPT_ROOM_BY },
+	{ "format",		required_argument,	NULL, OPT_FORMAT },
+	{ "snapshot",		required_argument,	NULL, OPT_SNAPSHOT },
+	{ "max-queue",		required_argument,	NULL, OPT_MAX_QUEUE },
+	{ "max-queue-bytes",	required_argument,	NULL,
+	    OPT_MAX_QUEUE_BYTES },
+	{ "slow",		required_argument,	NULL, OPT_SLOW },
+	{ "stall",		required_argument,	NULL, OPT_STALL },
+	{ "ping",		required_argument,	NULL, OPT_PING },
+	{ "drain",		required_argument,	NULL, OPT_DRAIN },
+	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
+	{ "max-rooms",		required_argument,	NULL, OPT_MAX_ROOMS },
+	{ "room-ttl",		required_argument,	NULL, OPT_ROOM_TTL },
+	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
+	{ "keep-open",		no_argument,		NULL, OPT_KEEP_OPEN },
+	{ "tee",		no_argument,		NULL, OPT_TEE },
+	{ NULL,			0,			NULL, 0 }
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: ws-broadcast [-hqVv] [-l [HOST:]PORT | -l unix:PATH] [-r ROOM]\n"
+"                    [--room-by JQ] [-f JQ] [--format json|raw|text|table]\n"
+"                    [--snapshot last|none] [--max-queue N]\n"
+"                    [--max-queue-bytes SIZE] [--slow close|drop|latest]\n"
+"                    [--stall DURATION] [--ping DURATION]\n"
+"                    [--drain DURATION] [--max-clients N] [--max-rooms N]\n"
+"                    [--room-ttl DURATION] [--max-line SIZE]\n"
+"                    [--keep-open] [--tee]\n");
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	char why[512];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ws-broadcast: %s\n"
+	    "Try 'ws-broadcast --help' for more information.\n", why);
+	exit(EXIT_USAGE);
+}
+
+static int64_t
+arg_duration(const char *name, const char *value)
+{
+	char err[128];
+	int64_t ms;
+
+	if (opts_duration(value, &ms, err, sizeof(err)) < 0)
+		usage_error("%s: bad duration '%s': %s", name, value, err);
+	return ms;
+}
+
+static size_t
+arg_size(const char *name, const char *value)
+{
+	char err[128];
+	uint64_t bytes;
+
+	if (opts_size(value, &bytes, err, sizeof(err)) < 0 || bytes == 0)
+		usage_error("%s: bad size '%s': %s", name, value,
+		    bytes == 0 ? "must be more than 0" : err);
+	return (size_t)bytes;
+}
+
+static size_t
+arg_count(const char *name, const char *value, long long min)
+{
+	char err[128];
+	long long n;
+
+	if (opts_count(value, min, 1LL << 40, &n, err, sizeof(err)) < 0)
+		usage_error("%s: bad number '%s': %s", name, value, err);
+	return (size_t)n;
+}
+
+static enum slow_policy
+arg_slow(const char *value)
+{
+	if (strcmp(value, "close") == 0)
+		return SLOW_CLOSE;
+	if (strcmp(value, "drop") == 0)
+		return SLOW_DROP;
+	if (strcmp(value, "latest") == 0)
+		return SLOW_LATEST;
+	usage_error("--slow: '%s' is not close, drop or latest", value);
+}
+
+static void
+set_defaults(struct options *o)
+{
+	char err[128];
+
+	memset(o, 0, sizeof(*o));
+	opts_listen("127.0.0.1:8080", &o->srv.listen, err, sizeof(err));
+	o->srv.main_room = "default";
+	o->srv.ping_ms = 20000;
+	o->srv.drain_ms = 5000;
+	o->srv.max_line = 1024 * 1024;
+	o->limits.max_rooms = 10000;
+	o->limits.ttl_ms = 3600 * 1000;
+	o->limits.max_queue = 1024;
+	o->limits.max_queue_bytes = 8 * 1024 * 1024;
+	o->limits.stall_ms = 5000;
+	o->limits.slow = SLOW_CLOSE;
+	o->limits.keep_snapshot = true;
+	o->format = FORMAT_JSON;
+}
+
+static void
+parse_listen(struct options *o, const char *value)
+{
+	char err[256];
+
+	if (opts_listen(value, &o->srv.listen, err, sizeof(err)) < 0)
+		usage_error("-l: bad address '%s': %s", value, err);
+}
+
+/* Options that take a value and only set a field. */
+static void
+parse_setting(struct options *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_MAX_QUEUE:
+		o->limits.max_queue = arg_count("--max-queue", arg, 1);
+		break;
+	case OPT_MAX_QUEUE_BYTES:
+		o->limits.max_queue_bytes = arg_size("--max-queue-bytes", arg);
+		break;
+	case OPT_STALL:
+		o->limits.stall_ms = arg_duration("--stall", arg);
+		break;
+	case OPT_PING:
+		o->srv.ping_ms = arg_duration("--ping", arg);
+		break;
+	case OPT_DRAIN:
+		o->srv.drain_ms = arg_duration("--drain", arg);
+		break;
+	case OPT_MAX_CLIENTS:
+		o->srv.max_clients = arg_count("--max-clients", arg, 1);
+		break;
+	case OPT_MAX_ROOMS:
+		o->limits.max_rooms = arg_count("--max-rooms", arg, 1);
+		break;
+	case OPT_ROOM_TTL:
+		o->limits.ttl_ms = arg_duration("--room-ttl", arg);
+		break;
+	case OPT_MAX_LINE:
+		o->srv.max_line = arg_size("--max-line", arg);
+		break;
+	}
+}
+
+static void
+parse_option(struct options *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'h':
+		usage(stdout);
+		exit(EXIT_OK);
+	case 'V':
+		printf("ws-broadcast %s\n", WSFEED_VERSION);
+		exit(EXIT_OK);
+	case 'q':
+		o->quiet = 1;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'l':
+		parse_listen(o, arg);
+		break;
+	case 'r':
+		if (!room_name_valid(arg, strlen(arg)))
+			usage_error("-r: '%s' is not a valid room name", arg);
+		o->srv.main_room = arg;
+		break;
+	case 'f':
+		o->filter = arg;
+		break;
+	case OPT_ROOM_BY:
+		o->room_by = arg;
+		break;
+	case OPT_FORMAT:
+		if (input_format_parse(arg, &o->format) < 0)
+			usage_error("--format: '%s' is not json, raw, text "
+			    "or table", arg);
+		break;
+	case OPT_SNAPSHOT:
+		if (strcmp(arg, "last") != 0 && strcmp(arg, "none") != 0)
+			usage_error("--snapshot: '%s' is not last or none",
+			    arg);
+		o->limits.keep_snapshot = strcmp(arg, "last") == 0;
+		break;
+	case OPT_SLOW:
+		o->limits.slow = arg_slow(arg);
+		break;
+	case OPT_KEEP_OPEN:
+		o->srv.keep_open = true;
+		break;
+	case OPT_TEE:
+		o->srv.tee = true;
+		break;
+	default:
+		parse_setting(o, opt, arg);
+		break;
+	}
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	int opt;
+
+	set_defaults(o);
+	while ((opt = getopt_long(argc, argv, "hVqvl:r:f:", long_options,
+	    NULL)) != -1) {
+		if (opt == '?')
+			usage_error("bad option");
+		parse_option(o, opt, optarg);
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* One message per conflict, right after parsing. */
+static void
+check_options(const struct options *o)
+{
+	if (o->format == FORMAT_RAW && o->filter != NULL)
+		usage_error("-f needs JSON input: not with --format raw");
+	if (o->format == FORMAT_RAW && o->room_by != NULL)
+		usage_error("--room-by needs JSON input: not with --format "
+		    "raw");
+	if (o->limits.stall_ms == 0)
+		usage_error("--stall: must be more than 0");
+	if (o->srv.ping_ms > 0 && o->srv.ping_ms < 1)
+		usage_error("--ping: must be 0 (off) or more");
+}
+
+static struct jqf *
+compile(const char *option, const char *program)
+{
+	struct buf err = { 0 };
+	struct jqf *f;
+
+	if (program == NULL)
+		return NULL;
+	if ((f = jqf_new(program, jv_null(), &err)) == NULL) {
+		fprintf(stderr, "ws-broadcast: %s: %s\n", option, err.data);
+		buf_release(&err);
+		exit(EXIT_USAGE);
+	}
+	return f;
+}
+
+/*
+ * A closed fd 0, 1 or 2 would be reused by the first socket, and data
+ * meant for stdout would go to a client: fill them with /dev/null.
+ */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			exit(EXIT_RUNTIME);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct input input;
+	struct server *srv;
+	int status;
+
+	open_std_fds();
+	log_init("ws-broadcast", LVL_NOTICE);
+	parse_args(argc, argv, &o);
+	check_options(&o);
+	log_init("ws-broadcast", log_level_from(o.verbose, o.quiet));
+	o.srv.snapshot_type = o.format == FORMAT_RAW ?
+	    "text/plain; charset=utf-8" : "application/json";
+
+	input_init(&input, o.format, compile("-f", o.filter),
+	    compile("--room-by", o.room_by), server_emit, NULL);
+	if ((srv = server_new(&o.srv, &o.limits, &input)) == NULL) {
+		input_release(&input);
+		return EXIT_RUNTIME;
+	}
+	input.emit_arg = srv;
+	status = server_run(srv);
+	server_free(srv);
+	input_release(&input);
+	return status;
+}

@@ -1,0 +1,260 @@
+/*
+ * ws-broadcast's plain HTTP answers (snapshots, metrics, the room list,
+ * the dashboard's files) and its refusals of WebSocket handshakes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "log.h"
+#include "server.h"
+#include "webdata.h"
+
+#define JSON_TYPE "application/json"
+#define TEXT_TYPE "text/plain; charset=utf-8"
+
+/* An extra response header; lists of them end with a NULL name. */
+struct http_header {
+	const char *name;	/* with its colon: "allow:" */
+	const char *value;
+};
+
+static const char *
+reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+/*
+ * lws answers a refused upgrade with HTTP/1.0 or not at all, which some
+ * clients cannot read; write the whole response ourselves and close.
+ */
+int
+http_refuse(struct lws *wsi, int status, const char *body)
+{
+	struct buf b = { 0 };
+
+	buf_reserve(&b, LWS_PRE + 256 + strlen(body));
+	buf_add(&b, "", LWS_PRE - 1);
+	buf_addc(&b, 0);
+	buf_addf(&b, "HTTP/1.1 %d %s\r\ncontent-type: " TEXT_TYPE "\r\n"
+	    "content-length: %zu\r\nconnection: close\r\n\r\n%s", status,
+	    reason_phrase(status), strlen(body), body);
+	if (b.data != NULL)
+		lws_write(wsi, (unsigned char *)b.data + LWS_PRE,
+		    b.len - LWS_PRE, LWS_WRITE_HTTP_HEADERS);
+	log_info("refused a WebSocket handshake: %d %s", status,
+	    reason_phrase(status));
+	buf_release(&b);
+	return -1;
+}
+
+/* Send a whole response; returns what the lws callback should return. */
+static int
+add_headers(struct lws *wsi, const struct http_header *h, unsigned char **p,
+    unsigned char *end)
+{
+	for (; h != NULL && h->name != NULL; h++)
+		if (lws_add_http_header_by_name(wsi,
+		    (const unsigned char *)h->name,
+		    (const unsigned char *)h->value, (int)strlen(h->value), p,
+		    end))
+			return -1;
+	return 0;
+}
+
+static int
+http_send(struct lws *wsi, int status, const char *type, const void *body,
+    size_t len, const struct http_header *extra)
+{
+	unsigned char hdr[LWS_PRE + 2048];
+	unsigned char *start = hdr + LWS_PRE, *p = start;
+	unsigned char *end = hdr + sizeof(hdr) - 1;
+	unsigned char *out;
+
+	if (lws_add_http_common_headers(wsi, (unsigned int)status, type,
+	    status == 204 ? LWS_ILLEGAL_HTTP_CONTENT_LEN : len, &p, end) ||
+	    lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"cache-control:",
+	    (const unsigned char *)"no-store", 8, &p, end))
+		return -1;
+	if (add_headers(wsi, extra, &p, end) < 0 ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	if (len > 0) {
+		if ((out = malloc(LWS_PRE + len)) == NULL)
+			return -1;
+		memcpy(out + LWS_PRE, body, len);
+		if (lws_write(wsi, out + LWS_PRE, len,
+		    LWS_WRITE_HTTP_FINAL) < 0) {
+			free(out);
+			return -1;
+		}
+		free(out);
+	}
+	if (status == 204)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int
+send_text(struct lws *wsi, int status, const char *text)
+{
+	return http_send(wsi, status, TEXT_TYPE, text, strlen(text), NULL);
+}
+
+static int
+cmp_rooms(const void *a, const void *b)
+{
+	const struct room *const *ra = a, *const *rb = b;
+
+	return strcmp((*ra)->name, (*rb)->name);
+}
+
+static int
+collect_room(struct room *r, void *arg)
+{
+	struct room ***cursor = arg;
+
+	*(*cursor)++ = r;
+	return 0;
+}
+
+/* The room list, sorted by name: [{"room", "clients", "snapshot_age_ms"}]. */
+static int
+answer_rooms(struct server *s, struct lws *wsi)
+{
+	struct room **all = calloc(s->rooms.n_rooms + 1, sizeof(*all));
+	struct room **cursor = all;
+	struct buf b = { 0 };
+	int64_t now = clock_ms();
+	size_t i;
+	int rc;
+
+	if (all == NULL)
+		return -1;
+	rooms_each(&s->rooms, collect_room, &cursor);
+	qsort(all, s->rooms.n_rooms, sizeof(*all), cmp_rooms);
+	buf_addc(&b, '[');
+	for (i = 0; i < s->rooms.n_rooms; i++) {
+		struct room *r = all[i];
+
+		buf_addf(&b, "%s{\"room\": \"%s\", \"clients\": %zu, "
+		    "\"snapshot_age_ms\": ", i ? ", " : "", r->name,
+		    r->n_members);
+		if (r->snapshot != NULL)
+			buf_addf(&b, "%lld", (long long)(now - r->last_msg_ms));
+		else
+			buf_adds(&b, "null");
+		buf_addc(&b, '}');
+	}
+	buf_adds(&b, "]\n");
+	rc = http_send(wsi, 200, JSON_TYPE, b.data, b.len, NULL);
+	buf_release(&b);
+	free(all);
+	return rc;
+}
+
+static void
+metric(struct buf *b, const char *name, const char *type, const char *help,
+    unsigned long long value)
+{
+	buf_addf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name,
+	    type, name, value);
+}
+
+static int
+answer_metrics(struct server *s, struct lws *wsi)
+{
+	const struct room_stats *rs = &s->rooms.stats;
+	struct buf b = { 0 };
+	int rc;
+
+	metric(&b, "wsfeed_clients", "gauge", "WebSocket clients connected.",
+	    s->rooms.n_members);
+	metric(&b, "wsfeed_rooms", "gauge", "Rooms that exist.",
+	    s->rooms.n_rooms);
+	metric(&b, "wsfeed_queued_messages", "gauge",
+	    "Messages waiting in client queues.", rs->queued);
+	metric(&b, "wsfeed_messages_in_total", "counter",
+	    "Messages accepted from stdin.", s->stats.messages_in);
+	metric(&b, "wsfeed_messages_out_total", "counter",
+	    "Messages delivered to clients.", rs->delivered);
+	metric(&b, "wsfeed_messages_dropped_total", "counter",
+	    "Messages dropped from slow clients' queues.", rs->dropped);
+	metric(&b, "wsfeed_clients_closed_slow_total", "counter",
+	    "Clients closed or dropped by --slow close.", rs->closed_slow);
+	metric(&b, "wsfeed_bad_lines_total", "counter",
+	    "Input lines reported and skipped.", s->input->bad.total);
+	metric(&b, "wsfeed_client_messages_total", "counter",
+	    "Messages received from clients (ignored).",
+	    s->stats.client_messages);
+	rc = http_send(wsi, 200, "text/plain; version=0.0.4", b.data, b.len,
+	    NULL);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+answer_snapshot(struct server *s, struct lws *wsi, const char *name)
+{
+	struct room *r;
+
+	if (!room_name_valid(name, strlen(name)) ||
+	    (r = rooms_find(&s->rooms, name)) == NULL)
+		return send_text(wsi, 404, "no such room\n");
+	if (r->snapshot == NULL)
+		return http_send(wsi, 204, TEXT_TYPE, NULL, 0, NULL);
+	return http_send(wsi, 200, s->cfg.snapshot_type, r->snapshot->payload,
+	    r->snapshot->len, NULL);
+}
+
+static int
+answer_asset(struct lws *wsi, const char *name)
+{
+	const struct web_asset *a;
+
+	for (a = web_assets; a->name != NULL; a++)
+		if (strcmp(a->name, name) == 0)
+			return http_send(wsi, 200, a->type, a->data, a->len,
+			    NULL);
+	return send_text(wsi, 404, "not found\n");
+}
+
+int
+http_answer(struct server *s, struct lws *wsi, const char *uri)
+{
+	static const struct http_header allow[] = {
+		{ "allow:", "GET" },
+		{ NULL, NULL }
+	};
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+		return http_send(wsi, 405, TEXT_TYPE, "only GET is served\n",
+		    19, allow);
+	if (strcmp(uri, "/") == 0) {
+		if (s->cfg.dashboard)
+			return answer_asset(wsi, "index.html");
+		return answer_rooms(s, wsi);
+	}
+	if (strcmp(uri, "/_rooms") == 0)
+		return answer_rooms(s, wsi);
+	if (strcmp(uri, "/_metrics") == 0)
+		return answer_metrics(s, wsi);
+	if (s->cfg.dashboard && strncmp(uri, "/_dashboard/", 12) == 0)
+		return answer_asset(wsi, uri + 12);
+	return answer_snapshot(s, wsi, uri + 1);
+}
