@@ -49,7 +49,8 @@ struct listen_addr {
  * both), so the bound address is exactly one address. Refused: a port over
  * 65535 or not all digits, an empty host or port, an IPv6 address without
  * brackets, a name that does not resolve, a unix path that is empty or
- * over OPTS_UNIX_PATH_MAX bytes.
+ * over OPTS_UNIX_PATH_MAX bytes. The "unix:" prefix wins: "unix:80" is
+ * the socket path "80", not port 80 of a host named unix.
  */
 int opts_listen(const char *s, struct listen_addr *a, char *err,
     size_t errlen);
