@@ -29,7 +29,10 @@ int opts_duration(const char *s, int64_t *ms, char *err, size_t errlen);
  */
 int opts_size(const char *s, uint64_t *bytes, char *err, size_t errlen);
 
-/* A whole decimal number in [min, max]. */
+/*
+ * A whole decimal number in [min, max]: digits with an optional '-', and
+ * nothing else (no '+', blanks or units).
+ */
 int opts_count(const char *s, long long min, long long max, long long *out,
     char *err, size_t errlen);
 
