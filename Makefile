@@ -62,6 +62,11 @@ build/webdata.c: $(WEB_FILES) lib/webgen.sh
 	@mkdir -p build
 	sh lib/webgen.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
 
+# The generated table lives in build/, so the pattern rule above misses it
+# and make's built-in rule would compile it without -Ilib and our flags.
+build/webdata.o: build/webdata.c build/flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ build/webdata.c
+
 build/libwsfeed.a: $(LIB_OBJ) build/webdata.o
 	rm -f $@
 	ar rcs $@ $^

@@ -26,7 +26,18 @@ struct json_error {
 /*
  * Check that the len bytes at s are exactly one JSON value, with optional
  * white space around it. UTF-8 inside strings is checked too. Returns 0, or
- * -1 and fills *err (when err is not NULL).
+ * -1 and fills *err (when err is not NULL) with the first fault found;
+ * err->incomplete is set when the text ends where the value needs more
+ * (`{"a": 1,`, `[`, `"ab`, `tru`, `1.`), so that the caller can hint that
+ * a value was split over lines; a blank text is refused but not incomplete.
+ *
+ * Numbers are checked by the grammar only, with no limit on their size or
+ * precision ("12345678901234567890", "1.50"), since lines are forwarded as
+ * they are. A \u escape of a lone surrogate ("\ud800") is accepted: RFC
+ * 8259's grammar allows it, the line stays ASCII and so valid UTF-8 on the
+ * wire, and browsers' JSON.parse takes it. libjq 1.6 is stricter only when
+ * a filter reads the line: it refuses a lone high surrogate (the line is
+ * then reported with jq's message) and turns a lone low one into U+FFFD.
  */
 int json_check(const char *s, size_t len, struct json_error *err);
 

@@ -8,7 +8,8 @@
  * A line longer than max_line bytes (line end not counted) is not kept: its
  * bytes are thrown away as they arrive, so memory stays near max_line, and
  * lines_next reports it once with its length. After lines_set_eof, a last
- * line without LF is returned too. NUL bytes are data like any other.
+ * line without LF is returned too (a CR at its end is kept: no LF follows
+ * it). NUL bytes are data like any other.
  */
 #ifndef WSFEED_LINES_H
 #define WSFEED_LINES_H
@@ -25,7 +26,8 @@ enum lines_status {
 
 /* One line, valid until the next call on the reader. */
 struct line {
-	const char *text;	/* the bytes, without CR/LF; NUL after them */
+	const char *text;	/* the bytes, without CR/LF; NUL after them;
+				   NULL for LINES_TOO_LONG */
 	size_t len;		/* LINES_TOO_LONG: the whole line's length */
 	uint64_t lineno;	/* 1 for the first line of input */
 };

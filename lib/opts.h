@@ -29,7 +29,10 @@ int opts_duration(const char *s, int64_t *ms, char *err, size_t errlen);
  */
 int opts_size(const char *s, uint64_t *bytes, char *err, size_t errlen);
 
-/* A whole decimal number in [min, max]. */
+/*
+ * A whole decimal number in [min, max]: digits with an optional '-', and
+ * nothing else (no '+', blanks or units).
+ */
 int opts_count(const char *s, long long min, long long max, long long *out,
     char *err, size_t errlen);
 
@@ -37,7 +40,7 @@ int opts_count(const char *s, long long min, long long max, long long *out,
 struct listen_addr {
 	int is_unix;		/* a unix socket at path */
 	char path[OPTS_UNIX_PATH_MAX + 1];	/* is_unix: its path */
-	int family;		/* AF_INET or AF_INET6 */
+	int family;		/* AF_INET, AF_INET6 (AF_UNIX if is_unix) */
 	char host[64];		/* numeric address, IPv6 without brackets */
 	int port;		/* 0..65535; 0 lets the kernel choose */
 };
@@ -46,7 +49,11 @@ struct listen_addr {
  * Parse "PORT", "HOST:PORT", "[V6]:PORT" or "unix:PATH". A bare port keeps
  * the loopback host 127.0.0.1. HOST may be a name: it is resolved with
  * getaddrinfo and the first address is kept (IPv4 first when the name has
- * both), so the bound address is exactly one address.
+ * both), so the bound address is exactly one address. Refused: a port over
+ * 65535 or not all digits, an empty host or port, an IPv6 address without
+ * brackets, a name that does not resolve, a unix path that is empty or
+ * over OPTS_UNIX_PATH_MAX bytes. The "unix:" prefix wins: "unix:80" is
+ * the socket path "80", not port 80 of a host named unix.
  */
 int opts_listen(const char *s, struct listen_addr *a, char *err,
     size_t errlen);
