@@ -93,7 +93,7 @@ static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	char why[512];
+	char why[2048];
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -310,9 +310,7 @@ compile(const char *option, const char *program)
 	if (program == NULL)
 		return NULL;
 	if ((f = jqf_new(program, jv_null(), &err)) == NULL) {
-		fprintf(stderr, "ws-broadcast: %s: %s\n", option, err.data);
-		buf_release(&err);
-		exit(EXIT_USAGE);
+		usage_error("%s: %s", option, err.data);
 	}
 	return f;
 }

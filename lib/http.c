@@ -47,13 +47,15 @@ http_refuse(struct lws *wsi, int status, const char *body)
 {
 	struct buf b = { 0 };
 
-	buf_reserve(&b, LWS_PRE + 256 + strlen(body));
-	buf_add(&b, "", LWS_PRE - 1);
-	buf_addc(&b, 0);
+	if (buf_reserve(&b, LWS_PRE + 256 + strlen(body)) == 0) {
+		/* lws wants LWS_PRE writable bytes before what it sends. */
+		memset(b.data, 0, LWS_PRE);
+		b.len = LWS_PRE;
+	}
 	buf_addf(&b, "HTTP/1.1 %d %s\r\ncontent-type: " TEXT_TYPE "\r\n"
 	    "content-length: %zu\r\nconnection: close\r\n\r\n%s", status,
 	    reason_phrase(status), strlen(body), body);
-	if (b.data != NULL)
+	if (b.len > LWS_PRE)
 		lws_write(wsi, (unsigned char *)b.data + LWS_PRE,
 		    b.len - LWS_PRE, LWS_WRITE_HTTP_HEADERS);
 	log_info("refused a WebSocket handshake: %d %s", status,

@@ -106,7 +106,7 @@ room_of(struct input *in, jv v, char *room, size_t size)
 	    !room_name_valid(jv_string_value(name),
 	    (size_t)jv_string_length_bytes(jv_copy(name)))) {
 		buf_adds(&in->why, "--room-by gave ");
-		jqf_add_msg(&in->why, name);
+		jqf_add_msg(&in->why, jv_dump_string(name, 0));
 		buf_adds(&in->why, ", not a valid room name");
 		return -1;
 	}

@@ -71,6 +71,12 @@ jqf_new(const char *program, jv args, struct buf *err)
 		free(f);
 		return NULL;
 	}
+	/* libjq asserts on anything but an object or array here. */
+	if (jv_get_kind(args) != JV_KIND_OBJECT &&
+	    jv_get_kind(args) != JV_KIND_ARRAY) {
+		jv_free(args);
+		args = jv_object();
+	}
 	jq_set_error_cb(f->jq, collect_compile_msg, err);
 	if (!jq_compile_args(f->jq, program, args)) {
 		if (err->len == 0)

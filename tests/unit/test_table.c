@@ -471,9 +471,9 @@ test_df(void)
 	CHECK_STR(row(&r, 2), "{\"Filesystem\":\"/dev/vda\","
 	    "\"1K-blocks\":264212084,\"Used\":17229312,"
 	    "\"Available\":83107876,\"Use%\":\"18%\",\"Mounted on\":\"/\"}");
-	CHECK_STR(row(&r, 3), "{\"Filesystem\":\"model_tools_unavailable\","
+	CHECK_STR(row(&r, 3), "{\"Filesystem\":\"tmpfs\","
 	    "\"1K-blocks\":4,\"Used\":0,\"Available\":4,\"Use%\":\"0%\","
-	    "\"Mounted on\":\"/mnt/sandboxing/model_tools_env/v1/python\"}");
+	    "\"Mounted on\":\"/run/lock\"}");
 	check_rows_valid(&r);
 	free_run(&r);
 }
@@ -493,9 +493,9 @@ test_df_human(void)
 	CHECK_STR(row(&r, 2), "{\"Filesystem\":\"/dev/vda\",\"Size\":\"252G\","
 	    "\"Used\":\"17G\",\"Avail\":\"80G\",\"Use%\":\"18%\","
 	    "\"Mounted on\":\"/\"}");
-	CHECK_STR(row(&r, 3), "{\"Filesystem\":\"model_tools_unavailable\","
+	CHECK_STR(row(&r, 3), "{\"Filesystem\":\"tmpfs\","
 	    "\"Size\":\"4.0K\",\"Used\":0,\"Avail\":\"4.0K\",\"Use%\":\"0%\","
-	    "\"Mounted on\":\"/mnt/sandboxing/model_tools_env/v1/python\"}");
+	    "\"Mounted on\":\"/run/lock\"}");
 	check_rows_valid(&r);
 	free_run(&r);
 }
