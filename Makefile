@@ -3,6 +3,7 @@
 # make            build ws-broadcast, ws-listen and ws-snapshot here
 # make test       install missing packages (as root), build, run every test
 # make demo       vmstat 1 | ws-broadcast --format table -r vmstat
+# make bench      ws-broadcast against Node peers and a C yardstick (QUICK=1)
 # make install    PREFIX=/usr/local DESTDIR=
 # SANITIZE=1      build and test with ASan and UBSan
 # DEVELOPER=1     turn warnings into errors
@@ -45,6 +46,8 @@ LIB_OBJ = $(LIB_SRC:%.c=build/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/t/%)
 WEB_FILES = $(sort $(wildcard web/*))
+BENCH_BIN = build/bench/wsload build/bench/producer build/bench/yardstick
+BENCH_LIB = build/bench/benchlib.o
 
 all: $(PROGS_BUILT)
 
@@ -78,13 +81,31 @@ build/t/%: build/tests/unit/%.o build/libwsfeed.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The benchmark's C programs: load generator, producer, yardstick.
+bench-progs: $(BENCH_BIN)
+
+$(BENCH_BIN): build/bench/%: build/bench/%.o $(BENCH_LIB) build/libwsfeed.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/t/test_benchlib: $(BENCH_LIB)
+
+# npm ci leaves node_modules/.package-lock.json behind: rerun on a new lock.
+bench/node_modules/.package-lock.json: bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+
+bench: all bench-progs
+	@if command -v npm >/dev/null; then \
+	    $(MAKE) bench/node_modules/.package-lock.json; \
+	else echo 'bench: npm not found: Node.js peers skipped'; fi
+	sh bench/run.sh $(if $(QUICK),--quick)
+
 deps:
 	@sh tests/deps.sh
 
 unit: $(UNIT_BIN)
 	prove -e '' $(UNIT_BIN)
 
-e2e: all
+e2e: all bench-progs
 	HOME=$(CURDIR)/build/home $(PYTHON) -m pytest -q tests/e2e
 
 check: unit e2e
@@ -122,7 +143,7 @@ clean:
 FORCE:
 
 .PHONY: all deps unit e2e check test demo man-lint install uninstall \
-    format-check clean FORCE
+    format-check clean bench bench-progs FORCE
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
