@@ -226,16 +226,12 @@ parse_digits(const char *p, size_t len, uint64_t *out)
 }
 
 long
-bench_field_u64(const char *p, size_t len, const char *name, uint64_t *out)
+bench_field_u64(const char *p, size_t len, const char *key, uint64_t *out)
 {
-	char key[40];
-	size_t klen = strlen(name) + 3;
+	size_t klen = strlen(key);
 	const char *at;
 	long n;
 
-	if (klen >= sizeof(key))
-		return -1;
-	snprintf(key, sizeof(key), "\"%s\":", name);
 	/* The producer's lines start with {"seq":..,"t":.. */
 	if (len > klen && (p[0] == '{' || p[0] == ',') &&
 	    memcmp(p + 1, key, klen) == 0)

@@ -76,14 +76,15 @@ int ws_accept_key(const char *key, size_t klen,
     char out[WS_ACCEPT_LEN + 1]);
 
 /*
- * Find "name": followed by a non-negative integer in the len bytes at p
- * and store it. The producer writes {"seq":N,"t":T,...}; Socket.IO wraps
- * the same object in an event array, so the field is searched for, with a
- * fast path for bytes that start with '{' or ',' and the field. Returns
- * the offset just past the digits, so that the next field can be looked
- * for from there, or -1 when the field is missing or not an integer.
+ * Find key (the quoted name and its colon: "\"seq\":") followed by a
+ * non-negative integer in the len bytes at p, and store the integer. The
+ * producer writes {"seq":N,"t":T,...}; Socket.IO wraps the same object in
+ * an event array, so the key is searched for, with a fast path for bytes
+ * that start with '{' or ',' and the key. Returns the offset just past
+ * the digits, so that the next field can be looked for from there, or -1
+ * when the key is missing or not followed by an integer.
  */
-long bench_field_u64(const char *p, size_t len, const char *name,
+long bench_field_u64(const char *p, size_t len, const char *key,
     uint64_t *out);
 
 /* Microsecond latencies, log-linear buckets with under 1% error. */

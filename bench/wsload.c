@@ -89,6 +89,7 @@ struct options {
 	bool saturate;		/* --saturate */
 	bool idle;		/* --idle */
 	bool sio;		/* --sio */
+	bool graceful;		/* --graceful: SIGTERM, not SIGKILL */
 	int verbose, quiet;
 	char **server;		/* the command after -- */
 };
@@ -151,6 +152,7 @@ static const struct option long_options[] = {
 	{ "saturate",		no_argument,		NULL, 'S' },
 	{ "idle",		no_argument,		NULL, 'I' },
 	{ "sio",		no_argument,		NULL, 'O' },
+	{ "graceful",		no_argument,		NULL, 'G' },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -162,7 +164,7 @@ usage(FILE *out)
 "              [-d DURATION] [-n COUNT] [--wait DURATION]\n"
 "              [--settle DURATION] [--connect-timeout DURATION]\n"
 "              [--size BYTES] [--sio] [--path PATH] [--name NAME]\n"
-"              [--producer PROG] -- SERVER [ARG ...]\n");
+"              [--producer PROG] [--graceful] -- SERVER [ARG ...]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -224,6 +226,7 @@ parse_option(struct options *o, int opt, const char *arg)
 	case 'S': o->saturate = true; break;
 	case 'I': o->idle = true; break;
 	case 'O': o->sio = true; break;
+	case 'G': o->graceful = true; break;
 	case 'r':
 		o->rate = strtod(arg, &end);
 		if (*end != '\0' || !(o->rate > 0 && o->rate <= 1e8))
@@ -410,6 +413,25 @@ child_gone(pid_t *pid, const char *what)
 	return true;
 }
 
+/*
+ * SIGTERM, then up to 60 s for the child to exit on its own (a server
+ * under a profiler writes its profile then), then SIGKILL.
+ */
+static void
+term_child(pid_t *pid)
+{
+	int64_t end = bench_now_us() + 60 * 1000000LL;
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	while (bench_now_us() < end && waitpid(*pid, NULL, WNOHANG) == 0)
+		usleep(10000);
+	kill(*pid, SIGKILL);
+	waitpid(*pid, NULL, WNOHANG);
+	*pid = 0;
+}
+
 static void
 kill_child(pid_t *pid)
 {
@@ -472,12 +494,12 @@ count_line(struct run *r, struct client *c, const char *p, size_t len,
 	uint64_t seq, t;
 	long e, e2;
 
-	if ((e = bench_field_u64(p, len, "seq", &seq)) < 0) {
+	if ((e = bench_field_u64(p, len, "\"seq\":", &seq)) < 0) {
 		r->t.other++;
 		return;
 	}
-	e2 = bench_field_u64(p + e, len - (size_t)e, "t", &t);
-	if (e2 < 0 && bench_field_u64(p, len, "t", &t) < 0) {
+	e2 = bench_field_u64(p + e, len - (size_t)e, "\"t\":", &t);
+	if (e2 < 0 && bench_field_u64(p, len, "\"t\":", &t) < 0) {
 		r->t.other++;
 		return;
 	}
@@ -883,6 +905,8 @@ run(struct run *r)
 		return -1;
 	cpu1 = proc_cpu_seconds(r->server);
 	hwm = proc_status_kb(r->server, "VmHWM");
+	if (r->o.graceful)
+		term_child(&r->server);
 	kill_child(&r->server);
 	kill_child(&r->producer);
 	if (stop_signal)
