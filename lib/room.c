@@ -196,6 +196,18 @@ member_recount(struct member *m)
 	}
 }
 
+/*
+ * Index of the i-th queued message. The capacity is FIRST_QUEUE doubled,
+ * always a power of two, so a mask does what a division by the capacity
+ * would: that division ran three times per delivery and showed in
+ * profiles of the fan-out.
+ */
+static size_t
+queue_slot(const struct member *m, size_t i)
+{
+	return (m->head + i) & (m->queue_cap - 1);
+}
+
 static void
 drop_oldest(struct member *m)
 {
@@ -203,7 +215,7 @@ drop_oldest(struct member *m)
 
 	m->bytes -= msg_frame_len(old);
 	msg_unref(old);
-	m->head = (m->head + 1) % m->queue_cap;
+	m->head = queue_slot(m, 1);
 	m->count--;
 	m->room->owner->stats.queued--;
 }
@@ -238,7 +250,7 @@ queue_grow(struct member *m)
 	if (q == NULL)
 		return -1;
 	for (i = 0; i < m->count; i++)
-		q[i] = m->queue[(m->head + i) % m->queue_cap];
+		q[i] = m->queue[queue_slot(m, i)];
 	free(m->queue);
 	m->queue = q;
 	m->queue_cap = cap;
@@ -308,7 +320,7 @@ member_push(struct member *m, struct msg *msg)
 		    (unsigned long long)m->id);
 		return;
 	}
-	m->queue[(m->head + m->count) % m->queue_cap] = msg_ref(msg);
+	m->queue[queue_slot(m, m->count)] = msg_ref(msg);
 	m->bytes += msg_frame_len(msg);
 	rs->stats.queued++;
 	if (m->count++ == 0) {
@@ -466,7 +478,7 @@ member_peek(const struct member *m, size_t i)
 {
 	if (i >= m->count)
 		return NULL;
-	return m->queue[(m->head + i) % m->queue_cap];
+	return m->queue[queue_slot(m, i)];
 }
 
 void
