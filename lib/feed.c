@@ -152,8 +152,8 @@ feed_tee(const char *p, size_t n)
 	return 0;
 }
 
-/* Read once. Returns 1 for data, 0 for nothing now, -1 for the end. */
-static int
+/* Read once. Returns the bytes read, 0 for nothing now, -1 for the end. */
+static ssize_t
 feed_read_some(struct server *s)
 {
 	struct feed *f = &s->feed;
@@ -179,7 +179,7 @@ feed_read_some(struct server *s)
 		return -1;
 	}
 	lines_commit(&f->lines, (size_t)n);
-	return 1;
+	return n;
 }
 
 /*
@@ -203,27 +203,52 @@ feed_closed(struct server *s)
 	feed_pump(s);
 }
 
+/*
+ * Read and handle lines until the pipe is empty, the clients fell behind,
+ * READ_MAX bytes came in, or a quarter of --max-queue messages went out.
+ * One read per poll pass is too little: the line buffer offers only its
+ * free space (a few KiB), so the fan-out went out in passes of a few KiB
+ * and, under load, the producer waited on a full pipe. Too much is wrong
+ * too: clients are written once per pass, so a client that keeps up must
+ * not get more than half its queue in one pass, or it is cut off as slow
+ * while the emptiest queue (written earlier in the pass) keeps stdin
+ * going. Returns what the lws callback returns.
+ */
+static int
+feed_read_burst(struct server *s)
+{
+	struct feed *f = &s->feed;
+	uint64_t most = s->stats.messages_in + s->rooms.limits.max_queue / 4;
+	size_t total = 0;
+	ssize_t n;
+
+	while (total < READ_MAX && s->stats.messages_in < most &&
+	    !f->paused && !f->ended) {
+		if ((n = feed_read_some(s)) < 0) {
+			f->eof = true;
+			lines_set_eof(&f->lines);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		feed_pump(s);
+		total += (size_t)n;
+	}
+	return 0;
+}
+
 int
 feed_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
 	struct server *s = server_of(wsi);
-	int rc;
 
 	(void)user, (void)in, (void)len;
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
 		if (s->feed.eof)
 			return -1;
-		rc = feed_read_some(s);
-		if (rc < 0) {
-			s->feed.eof = true;
-			lines_set_eof(&s->feed.lines);
-			return -1;
-		}
-		if (rc > 0)
-			feed_pump(s);
-		return 0;
+		return feed_read_burst(s);
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		feed_closed(s);
 		return 0;
