@@ -125,6 +125,9 @@ struct run {
 	size_t next;		/* next client to start */
 	size_t in_flight;	/* clients connecting or handshaking */
 	uint64_t lines;		/* lines the producer writes */
+	double cpu_s;		/* server CPU time, last reading */
+	long hwm_kb;		/* server peak RSS, last reading */
+	int64_t sampled;	/* when they were read */
 	unsigned char *rx;	/* FRAME_MAX + RX_READ bytes */
 	struct totals t;
 };
@@ -745,6 +748,28 @@ on_event(struct run *r, struct epoll_event *ev)
 		client_read(r, c);
 }
 
+/*
+ * Read the server's CPU time and peak RSS, at most every 100 ms, so that
+ * figures remain when it exits on its own (ws-broadcast does, once its
+ * clients have had everything after the end of input).
+ */
+static void
+sample_server(struct run *r, bool now)
+{
+	double cpu;
+	long hwm;
+
+	if (r->server <= 0 || (!now && bench_now_us() - r->sampled < 100000))
+		return;
+	cpu = proc_cpu_seconds(r->server);
+	hwm = proc_status_kb(r->server, "VmHWM");
+	if (cpu >= 0 && hwm >= 0) {
+		r->cpu_s = cpu;
+		r->hwm_kb = hwm;
+	}
+	r->sampled = bench_now_us();
+}
+
 /* Serve events until deadline (monotonic µs) or until done(r). */
 static void
 loop_until(struct run *r, int64_t deadline, bool (*done)(struct run *))
@@ -753,7 +778,7 @@ loop_until(struct run *r, int64_t deadline, bool (*done)(struct run *))
 	int64_t now;
 	int n, i, ms;
 
-	while (r->server > 0 && !stop_signal && !(done != NULL && done(r)) &&
+	while (!stop_signal && !(done != NULL && done(r)) &&
 	    (now = bench_now_us()) < deadline) {
 		while (r->in_flight < IN_FLIGHT && r->next < r->o.clients &&
 		    r->connecting)
@@ -762,8 +787,8 @@ loop_until(struct run *r, int64_t deadline, bool (*done)(struct run *))
 		n = epoll_wait(r->ep, ev, MAX_EVENTS, ms < 50 ? ms : 50);
 		for (i = 0; i < n; i++)
 			on_event(r, &ev[i]);
-		if (child_gone(&r->server, "server"))
-			log_err("the server is gone");
+		sample_server(r, false);
+		child_gone(&r->server, "server");
 		child_gone(&r->producer, "producer");
 	}
 }
@@ -878,9 +903,9 @@ run_connect(struct run *r)
 static int
 run(struct run *r)
 {
-	long rss_base, rss_clients, hwm;
+	long rss_base, rss_clients;
 	int64_t start, end;
-	double cpu0, cpu1;
+	double cpu0;
 
 	if (start_server(r) < 0 || run_connect(r) < 0)
 		return -1;
@@ -892,26 +917,29 @@ run(struct run *r)
 		    r->o.clients);
 	loop_until(r, bench_now_us() + r->o.settle_ms * 1000, NULL);
 	rss_clients = proc_status_kb(r->server, "VmRSS");
-	cpu0 = proc_cpu_seconds(r->server);
+	sample_server(r, true);
+	cpu0 = r->cpu_s;
 	start = bench_now_us();
-	if (!r->o.idle) {
+	if (r->server > 0 && !r->o.idle) {
 		if (start_producer(r) < 0)
 			return -1;
 		end = start + (r->o.saturate ? 0 : (int64_t)((double)r->lines /
 		    r->o.rate * 1e6)) + r->o.wait_ms * 1000;
 		loop_until(r, end, all_complete);
 	}
-	if (r->server <= 0)
+	if (rss_base < 0 || rss_clients < 0) {
+		log_err("the server exited before the clients were counted");
 		return -1;
-	cpu1 = proc_cpu_seconds(r->server);
-	hwm = proc_status_kb(r->server, "VmHWM");
+	}
+	sample_server(r, true);
 	if (r->o.graceful)
 		term_child(&r->server);
 	kill_child(&r->server);
 	kill_child(&r->producer);
 	if (stop_signal)
 		return -1;
-	print_results(r, start, cpu1 - cpu0, rss_base, rss_clients, hwm);
+	print_results(r, start, r->cpu_s - cpu0, rss_base, rss_clients,
+	    r->hwm_kb);
 	return 0;
 }
 
