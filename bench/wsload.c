@@ -794,9 +794,9 @@ loop_until(struct run *r, int64_t deadline, bool (*done)(struct run *))
 }
 
 static bool
-is_listening(struct run *r)
+listening_or_gone(struct run *r)
 {
-	return r->listening;
+	return r->listening || r->server <= 0;
 }
 
 static bool
@@ -891,7 +891,7 @@ run_connect(struct run *r)
 {
 	int64_t now = bench_now_us();
 
-	loop_until(r, now + 20 * 1000000LL, is_listening);
+	loop_until(r, now + 20 * 1000000LL, listening_or_gone);
 	if (!r->listening) {
 		log_err("the server never said 'listening on ws://...'");
 		return -1;
