@@ -634,6 +634,9 @@ client_response(struct run *r, struct client *c, unsigned char *p,
 static int
 client_keep(struct client *c, const unsigned char *p, size_t len)
 {
+	c->rest_len = 0;
+	if (len == 0)
+		return 0;
 	if (len > c->rest_cap) {
 		size_t cap = len < 256 ? 256 : len;
 		unsigned char *n = realloc(c->rest, cap);
