@@ -72,6 +72,7 @@ feed_pause(struct server *s)
 	if (f->paused)
 		return;
 	f->paused = true;
+	s->stats.input_pauses++;
 	log_debug("clients are behind: pausing stdin");
 	if (f->wsi != NULL)
 		lws_rx_flow_control(f->wsi, 0);

@@ -199,6 +199,9 @@ answer_metrics(struct server *s, struct lws *wsi)
 	    "Messages dropped from slow clients' queues.", rs->dropped);
 	metric(&b, "wsfeed_clients_closed_slow_total", "counter",
 	    "Clients closed or dropped by --slow close.", rs->closed_slow);
+	metric(&b, "wsfeed_input_pauses_total", "counter",
+	    "Times stdin was paused because every client was behind.",
+	    s->stats.input_pauses);
 	metric(&b, "wsfeed_bad_lines_total", "counter",
 	    "Input lines reported and skipped.", s->input->bad.total);
 	metric(&b, "wsfeed_client_messages_total", "counter",

@@ -287,9 +287,12 @@ member_stall(struct member *m, const char *why)
 		rs->hooks.cut(m);
 		return;
 	}
-	log_warn("client %llu in room %s is slow (%s): --slow %s",
+	/* A client that keeps falling behind is worth one warning, not many. */
+	log_at(m->warned ? LVL_INFO : LVL_WARN,
+	    "client %llu in room %s is slow (%s): --slow %s",
 	    (unsigned long long)m->id, m->room->name, why,
 	    policy_names[rs->limits.slow]);
+	m->warned = true;
 	if (rs->limits.slow == SLOW_LATEST && m->count > 1)
 		drop_counted(m, m->count - 1);
 	member_recount(m);

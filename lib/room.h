@@ -86,6 +86,7 @@ struct member {
 	bool roomy;		/* counted in room->n_roomy */
 	bool healthy;		/* counted in room->n_healthy */
 	bool cut;		/* handed to hooks.cut; queue dropped */
+	bool warned;		/* its first stall was logged as a warning */
 };
 
 /* A room. */

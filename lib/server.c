@@ -30,6 +30,14 @@
 #define FINAL_GRACE_US (2 * 1000 * 1000)
 /* Payload of our pings: an empty PONG never reaches lws's callback. */
 #define PING_PAYLOAD "wsfeed"
+/*
+ * Send buffer of each client socket. Left to autotuning, Linux lets a
+ * fast reader's socket hold megabytes, where the client's backlog is
+ * hidden from the queue that slow-client handling looks at (and kernel
+ * memory grows with the number of clients). Linux doubles this value:
+ * two batches in flight.
+ */
+#define CLIENT_SNDBUF (64 * 1024)
 /* RFC 6455 close code "try again later", which lws 4.1.6 does not name. */
 #define CLOSE_TRY_AGAIN_LATER 1013
 
@@ -181,9 +189,6 @@ client_filter(struct server *s, struct lws *wsi, struct client *c)
 	char path[ROOM_NAME_MAX + 2];
 	int n;
 
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL) > 0)
-		return http_refuse(wsi, 400, "no WebSocket subprotocol is "
-		    "spoken here: connect without Sec-WebSocket-Protocol\n");
 	n = lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
 	if (n <= 0 || path[0] != '/' || (size_t)n != strlen(path))
 		return http_refuse(wsi, 404, "no such room\n");
@@ -204,6 +209,29 @@ client_filter(struct server *s, struct lws *wsi, struct client *c)
 	return 0;
 }
 
+/*
+ * lws matches subprotocols before FILTER_PROTOCOL_CONNECTION and drops an
+ * unknown one without an answer; say why while it still asks us.
+ */
+static int
+client_confirm_upgrade(struct lws *wsi)
+{
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL) > 0)
+		return http_refuse(wsi, 400, "no WebSocket subprotocol is "
+		    "spoken here: connect without Sec-WebSocket-Protocol\n");
+	return 0;
+}
+
+static void
+client_set_sndbuf(struct lws *wsi)
+{
+	int size = CLIENT_SNDBUF;
+
+	if (setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &size,
+	    sizeof(size)) < 0)
+		log_debug("SO_SNDBUF:");
+}
+
 static int
 client_join(struct server *s, struct lws *wsi, struct client *c)
 {
@@ -216,6 +244,7 @@ client_join(struct server *s, struct lws *wsi, struct client *c)
 		log_warn("client (%s): cannot join room %s:", c->peer, c->room);
 		return -1;
 	}
+	client_set_sndbuf(wsi);
 	member_init(&s->rooms, &c->m);
 	member_join(&c->m, r);
 	c->joined = true;
@@ -257,6 +286,8 @@ server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		return http_answer(s, wsi, in);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return client_confirm_upgrade(wsi);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return client_filter(s, wsi, c);
 	case LWS_CALLBACK_ESTABLISHED:

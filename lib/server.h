@@ -48,6 +48,7 @@ struct server_config {
 struct server_stats {
 	uint64_t messages_in;		/* messages accepted from stdin */
 	uint64_t client_messages;	/* messages clients sent us */
+	uint64_t input_pauses;		/* times stdin waited for clients */
 };
 
 /* Where the server is in its life. */
