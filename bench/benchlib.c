@@ -121,7 +121,8 @@ sha1_block(uint32_t st[5], const unsigned char *b)
 	int i;
 
 	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
+		w[i] = (uint32_t)b[4 * i] << 24 |
+		    (uint32_t)b[4 * i + 1] << 16 |
 		    (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
 	for (; i < 80; i++)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
@@ -153,7 +154,7 @@ bench_sha1(const void *p, size_t len, unsigned char out[20])
 
 	for (; len >= 64; in += 64, len -= 64)
 		sha1_block(st, in);
-	/* The tail, a 1 bit, zeros, and the length in bits: one or two blocks. */
+	/* The tail, a 1 bit, zeros and the bit length: one or two blocks. */
 	rest = len;
 	memset(last, 0, sizeof(last));
 	memcpy(last, in, rest);

@@ -34,7 +34,7 @@ enum ws_op {
 struct ws_frame {
 	bool fin;		/* last fragment of a message */
 	int opcode;		/* enum ws_op */
-	bool masked;		/* the payload is masked (client to server) */
+	bool masked;		/* masked payload (client to server) */
 	unsigned char mask[4];	/* the mask when masked */
 	size_t hdr_len;		/* header bytes before the payload */
 	uint64_t len;		/* payload bytes */

@@ -69,7 +69,7 @@ struct client {
 	bool seen;		/* got a numbered message */
 	bool complete;		/* got the last line */
 	uint64_t last_seq;	/* highest seq so far */
-	unsigned char *rest;	/* bytes of an unfinished frame or response */
+	unsigned char *rest;	/* unfinished frame or handshake response */
 	size_t rest_len, rest_cap;
 };
 
@@ -214,22 +214,54 @@ parse_option(struct options *o, int opt, const char *arg)
 	case 'h':
 		usage(stdout);
 		exit(EXIT_OK);
-	case 'q': o->quiet = 1; break;
-	case 'v': o->verbose++; break;
-	case 'c': o->clients = (size_t)arg_count("-c", arg); break;
-	case 'd': o->duration_ms = arg_duration("-d", arg); break;
-	case 'n': o->count = (uint64_t)arg_count("-n", arg); break;
-	case 'w': o->wait_ms = arg_duration("--wait", arg); break;
-	case 'T': o->settle_ms = arg_duration("--settle", arg); break;
-	case 'C': o->connect_ms = arg_duration("--connect-timeout", arg); break;
-	case 'z': o->size = arg; break;
-	case 'p': o->path = arg; break;
-	case 'N': o->name = arg; break;
-	case 'P': o->producer = arg; break;
-	case 'S': o->saturate = true; break;
-	case 'I': o->idle = true; break;
-	case 'O': o->sio = true; break;
-	case 'G': o->graceful = true; break;
+	case 'q':
+		o->quiet = 1;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'c':
+		o->clients = (size_t)arg_count("-c", arg);
+		break;
+	case 'd':
+		o->duration_ms = arg_duration("-d", arg);
+		break;
+	case 'n':
+		o->count = (uint64_t)arg_count("-n", arg);
+		break;
+	case 'w':
+		o->wait_ms = arg_duration("--wait", arg);
+		break;
+	case 'T':
+		o->settle_ms = arg_duration("--settle", arg);
+		break;
+	case 'C':
+		o->connect_ms = arg_duration("--connect-timeout", arg);
+		break;
+	case 'z':
+		o->size = arg;
+		break;
+	case 'p':
+		o->path = arg;
+		break;
+	case 'N':
+		o->name = arg;
+		break;
+	case 'P':
+		o->producer = arg;
+		break;
+	case 'S':
+		o->saturate = true;
+		break;
+	case 'I':
+		o->idle = true;
+		break;
+	case 'O':
+		o->sio = true;
+		break;
+	case 'G':
+		o->graceful = true;
+		break;
 	case 'r':
 		o->rate = strtod(arg, &end);
 		if (*end != '\0' || !(o->rate > 0 && o->rate <= 1e8))

@@ -451,8 +451,8 @@ main(int argc, char **argv)
 			quiet = 1;
 		else if (opt == 'v')
 			verbose++;
-		else if (opt != 'l' ||
-		    opts_listen(optarg, &a, err, sizeof(err)) < 0 || a.is_unix) {
+		else if (opt != 'l' || opts_listen(optarg, &a, err,
+		    sizeof(err)) < 0 || a.is_unix) {
 			usage(stderr);
 			return EXIT_USAGE;
 		}

@@ -10,7 +10,8 @@ const wss = new WebSocketServer({ host: '127.0.0.1',
     port: Number(process.argv[2] || 0) });
 
 wss.on('listening', () => {
-	console.error(`ws-peer: listening on ws://127.0.0.1:${wss.address().port}/`);
+	const port = wss.address().port;
+	console.error(`ws-peer: listening on ws://127.0.0.1:${port}/`);
 });
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
 	for (const c of wss.clients)
