@@ -69,11 +69,11 @@ function point_name(p,    f) {
 END {
 	main = "ws-broadcast"
 	print "### Fan-out (medians of " runs " runs each)\n"
-	print "| clients × lines/s | server | deliveries/s | p50 ms | p99 ms |" \
-	    " max ms | lost | out of order | undelivered | closed |" \
-	    " server CPU s | peak RSS MiB |"
-	print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
-	    " ---: | ---: | ---: |"
+	print "| clients × lines/s | server | deliveries/s | p50 ms |" \
+	    " p99 ms | max ms | lost | out of order | undelivered |" \
+	    " closed | server CPU s | peak RSS MiB |"
+	print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |" \
+	    " ---: | ---: | ---: | ---: |"
 	for (i = 1; i <= npoints; i++) {
 		if (points[i] ~ /^idle/)
 			continue
@@ -81,9 +81,10 @@ END {
 			key = points[i] SUBSEP servers[j]
 			if (!cnt[key])
 				continue
-			printf "| %s | %s | %s | %.2f | %.2f | %.2f | %d | %d |" \
-			    " %d | %d | %.2f | %.1f |\n", point_name(points[i]),
-			    servers[j], fmt_rate(median(key, "dps")),
+			printf "| %s | %s | %s | %.2f | %.2f | %.2f |" \
+			    " %d | %d | %d | %d | %.2f | %.1f |\n",
+			    point_name(points[i]), servers[j],
+			    fmt_rate(median(key, "dps")),
 			    median(key, "p50_ms"), median(key, "p99_ms"),
 			    median(key, "max_ms"), median(key, "lost"),
 			    median(key, "ooo"), median(key, "undelivered"),
