@@ -37,7 +37,7 @@ done
 url=$(sed -n 's/.*listening on \(ws:[^ ]*\).*/\1/p' "$tmp/err" | head -1)
 metrics="http://${url#ws://}_metrics"
 
-./ws-listen -q -n "$n" "$url" | wc -l > "$tmp/count" &
+timeout 300 ./ws-listen -q -n "$n" "$url" | wc -l > "$tmp/count" &
 lpid=$!
 i=0
 until curl -s "$metrics" | grep -q '^wsfeed_clients 1$'; do

@@ -42,6 +42,9 @@ else
 	    "the ws and Socket.IO peers are skipped (npm ci --prefix bench)"
 fi
 
+# Set when a measurement failed: reported at the end, after the tables.
+failed=0
+
 # run NAME WSLOAD-ARGS...: one wsload run of one server, result to $out.
 run() {
 	name=$1
@@ -55,6 +58,7 @@ run() {
 	esac
 	if ! $B/wsload -q --name "$name" "$@" >> "$out"; then
 		echo "bench: $name $*: failed" >&2
+		failed=1
 	fi
 }
 
@@ -89,7 +93,7 @@ echo
 if [ ! -x ./ws-listen ]; then
 	echo "skipped: ws-listen is not built in this tree yet"
 else
-	sh bench/listen.sh $listen_lines
+	sh bench/listen.sh $listen_lines || failed=1
 fi
 
 # ws-snapshot --key against the same fold done by jq -c.
@@ -101,5 +105,10 @@ if [ ! -x ./ws-snapshot ]; then
 elif [ ! -f bench/snapshot-fold.sh ]; then
 	echo "skipped: bench/snapshot-fold.sh is not in this tree yet"
 else
-	sh bench/snapshot-fold.sh
+	sh bench/snapshot-fold.sh || failed=1
+fi
+
+if [ $failed = 1 ]; then
+	echo "bench: some measurements failed (see above)" >&2
+	exit 1
 fi
