@@ -20,6 +20,7 @@ if [ $quick = 1 ]; then
 	dur=2s
 	wait=3s
 	listen_lines=200000
+	fold="EVENTS=20000 RUNS=1"
 else
 	points="100:100 100:10000 1000:100 1000:10000 5000:100 5000:10000"
 	idle=10000
@@ -27,6 +28,7 @@ else
 	dur=5s
 	wait=5s
 	listen_lines=1000000
+	fold=
 fi
 
 mkdir -p $B
@@ -105,7 +107,7 @@ if [ ! -x ./ws-snapshot ]; then
 elif [ ! -f bench/snapshot-fold.sh ]; then
 	echo "skipped: bench/snapshot-fold.sh is not in this tree yet"
 else
-	sh bench/snapshot-fold.sh || failed=1
+	env $fold sh bench/snapshot-fold.sh || failed=1
 fi
 
 if [ $failed = 1 ]; then
