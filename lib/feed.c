@@ -205,15 +205,16 @@ feed_closed(struct server *s)
 }
 
 /*
- * Read and handle lines until the pipe is empty, the clients fell behind,
- * READ_MAX bytes came in, or a quarter of --max-queue messages went out.
- * One read per poll pass is too little: the line buffer offers only its
- * free space (a few KiB), so the fan-out went out in passes of a few KiB
- * and, under load, the producer waited on a full pipe. Too much is wrong
- * too: clients are written once per pass, so a client that keeps up must
- * not get more than half its queue in one pass, or it is cut off as slow
- * while the emptiest queue (written earlier in the pass) keeps stdin
- * going. Returns what the lws callback returns.
+ * Read and handle lines: once, then on until the pipe is empty, the
+ * clients fell behind, READ_MAX bytes came in, or a quarter of
+ * --max-queue messages went out. One read per poll pass was too little
+ * with many clients: the line buffer offers only its free space (a few
+ * KiB), a pass that writes to 1000 clients takes milliseconds, and the
+ * producer then waited on a full pipe. Too much is wrong too: clients are
+ * written once per pass, so a client that keeps up must not get more than
+ * half its queue in one pass, or it is cut off as slow while the emptiest
+ * queue (written earlier in the pass) keeps stdin going. Returns what the
+ * lws callback returns.
  */
 static int
 feed_read_burst(struct server *s)
@@ -223,8 +224,8 @@ feed_read_burst(struct server *s)
 	size_t total = 0;
 	ssize_t n;
 
-	while (total < READ_MAX && s->stats.messages_in < most &&
-	    !f->paused && !f->ended) {
+	/* The first read always happens: --max-queue may be below 4. */
+	do {
 		if ((n = feed_read_some(s)) < 0) {
 			f->eof = true;
 			lines_set_eof(&f->lines);
@@ -234,7 +235,8 @@ feed_read_burst(struct server *s)
 			break;
 		feed_pump(s);
 		total += (size_t)n;
-	}
+	} while (total < READ_MAX && s->stats.messages_in < most &&
+	    !f->paused && !f->ended);
 	return 0;
 }
 
