@@ -29,17 +29,19 @@ def test_small_queues_still_read_stdin(procs, max_queue):
 
 
 def test_burst_cuts_no_client(env):
-    # 300 clients at 10,000 lines/s: stdin is read in bursts, and each
+    # 300 clients at 5,000 lines/s: stdin is read in bursts, and each
     # stays below half of every queue, so no client that keeps up with the
-    # rate is cut as slow. (A producer faster than the clients is another
+    # rate is cut as slow. The rate leaves wsload room on a busy machine: a
+    # client read 100 ms later than the others is 500 lines behind, near
+    # half its queue. (A producer faster than the clients is another
     # matter: stdin then follows the fastest client, by design.)
-    r = subprocess.run([WSLOAD, "-q", "-c", "300", "-r", "10000", "-n",
-                        "10000", "--", prog("ws-broadcast"), "-q", "-l",
+    r = subprocess.run([WSLOAD, "-q", "-c", "300", "-r", "5000", "-n",
+                        "5000", "--", prog("ws-broadcast"), "-q", "-l",
                         "127.0.0.1:0", "--drain", "1m"],
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     res = dict(kv.split("=", 1) for kv in r.stdout.split())
     assert {k: int(res[k]) for k in ("connected", "closed", "delivered",
                                      "lost", "ooo", "undelivered")} == {
-        "connected": 300, "closed": 0, "delivered": 3000000, "lost": 0,
+        "connected": 300, "closed": 0, "delivered": 1500000, "lost": 0,
         "ooo": 0, "undelivered": 0}
