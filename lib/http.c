@@ -2,13 +2,18 @@
  * ws-broadcast's plain HTTP answers (snapshots, metrics, the room list,
  * the dashboard's files) and its refusals of WebSocket handshakes.
  */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libwebsockets.h>
 
+#include "access.h"
 #include "buf.h"
 #include "clock.h"
+#include "docroot.h"
 #include "log.h"
 #include "server.h"
 #include "webdata.h"
@@ -53,8 +58,9 @@ http_refuse(struct lws *wsi, int status, const char *body)
 		b.len = LWS_PRE;
 	}
 	buf_addf(&b, "HTTP/1.1 %d %s\r\ncontent-type: " TEXT_TYPE "\r\n"
-	    "content-length: %zu\r\nconnection: close\r\n\r\n%s", status,
-	    reason_phrase(status), strlen(body), body);
+	    "content-length: %zu\r\n%sconnection: close\r\n\r\n%s",
+	    status, reason_phrase(status), strlen(body),
+	    status == 401 ? "www-authenticate: Bearer\r\n" : "", body);
 	if (b.len > LWS_PRE)
 		lws_write(wsi, (unsigned char *)b.data + LWS_PRE,
 		    b.len - LWS_PRE, LWS_WRITE_HTTP_HEADERS);
@@ -239,9 +245,74 @@ answer_asset(struct lws *wsi, const char *name)
 	return send_text(wsi, 404, "not found\n");
 }
 
+/*
+ * Copy a header; an absent one gives NULL, and one too long for the
+ * buffer gives "", which no check accepts.
+ */
+static const char *
+header(struct lws *wsi, enum lws_token_indexes token, char *buf, int size)
+{
+	if (lws_hdr_total_length(wsi, token) <= 0)
+		return NULL;
+	if (lws_hdr_copy(wsi, buf, size, token) < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+enum access_verdict
+http_access(struct server *s, struct lws *wsi, bool websocket,
+    const char **why)
+{
+	char host[256], origin[256], auth[512], token[512];
+	struct access_request rq;
+
+	rq.host = header(wsi, WSI_TOKEN_HOST, host, sizeof(host));
+	rq.origin = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin));
+	rq.authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, auth,
+	    sizeof(auth));
+	rq.token_arg = lws_get_urlarg_by_name(wsi, "token=", token,
+	    sizeof(token));
+	return access_check(&s->access, &rq, websocket, why);
+}
+
+static int
+answer_refusal(struct lws *wsi, enum access_verdict v, const char *why)
+{
+	static const struct http_header challenge[] = {
+		{ "www-authenticate:", "Bearer" },
+		{ NULL, NULL }
+	};
+	char body[256];
+
+	snprintf(body, sizeof(body), "%s\n", why);
+	log_info("refused an HTTP request: %d %s", (int)v, why);
+	return http_send(wsi, (int)v, TEXT_TYPE, body, strlen(body),
+	    v == ACCESS_UNAUTHORIZED ? challenge : NULL);
+}
+
+/* /_static/PATH under --static DIR, never outside it. */
+static int
+answer_static(struct server *s, struct lws *wsi, const char *rel)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (s->cfg.static_dir == NULL)
+		return send_text(wsi, 404, "not found\n");
+	if (docroot_resolve(s->cfg.static_dir, rel, path, sizeof(path)) < 0)
+		return errno == EACCES ? send_text(wsi, 403, "forbidden\n") :
+		    send_text(wsi, 404, "not found\n");
+	n = lws_serve_http_file(wsi, path, docroot_type(path), NULL, 0);
+	if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+		return -1;
+	return 0;
+}
+
 int
 http_answer(struct server *s, struct lws *wsi, const char *uri)
 {
+	enum access_verdict v;
+	const char *why;
 	static const struct http_header allow[] = {
 		{ "allow:", "GET" },
 		{ NULL, NULL }
@@ -250,6 +321,10 @@ http_answer(struct server *s, struct lws *wsi, const char *uri)
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
 		return http_send(wsi, 405, TEXT_TYPE, "only GET is served\n",
 		    19, allow);
+	if ((v = http_access(s, wsi, false, &why)) != ACCESS_OK)
+		return answer_refusal(wsi, v, why);
+	if (strncmp(uri, "/_static/", 9) == 0)
+		return answer_static(s, wsi, uri + 9);
 	if (strcmp(uri, "/") == 0) {
 		if (s->cfg.dashboard)
 			return answer_asset(wsi, "index.html");

@@ -38,6 +38,12 @@
  * two batches in flight.
  */
 #define CLIENT_SNDBUF (64 * 1024)
+/* Largest message a client may send, and most fragments in one. */
+#define CLIENT_MSG_MAX (64 * 1024)
+#define CLIENT_FRAGS_MAX 64
+/* Most header bytes of one request, and how long a handshake may take. */
+#define HEADER_MAX 4096
+#define HANDSHAKE_SECS 10
 /* RFC 6455 close code "try again later", which lws 4.1.6 does not name. */
 #define CLOSE_TRY_AGAIN_LATER 1013
 
@@ -52,6 +58,10 @@ struct client {
 	bool joined;		/* ESTABLISHED ran: CLOSED must leave */
 	bool ping_due;		/* write a ping with the next batch */
 	bool ping_out;		/* a ping is unanswered */
+	size_t rx_bytes;	/* of the message being received */
+	unsigned rx_frags;	/* its fragments so far */
+	bool rejected;		/* sent too much: close it ourselves */
+	bool close_sent;	/* our close frame went out; await reply */
 };
 
 static struct client *
@@ -72,6 +82,33 @@ client_close(struct client *c, uint16_t code)
 {
 	c->close_code = code;
 	lws_callback_on_writable(c->wsi);
+}
+
+/* The reason phrase of a close frame, for the client's logs. */
+static const char *
+close_phrase(uint16_t code)
+{
+	switch (code) {
+	case LWS_CLOSE_STATUS_NORMAL:
+		return "end of feed";
+	case LWS_CLOSE_STATUS_GOINGAWAY:
+		return "server going away";
+	case LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE:
+		return "message too big";
+	case CLOSE_TRY_AGAIN_LATER:
+		return "too slow: reconnect";
+	default:
+		return "";
+	}
+}
+
+static void
+client_send_close(struct client *c)
+{
+	const char *phrase = close_phrase(c->close_code);
+
+	lws_close_reason(c->wsi, c->close_code, (unsigned char *)phrase,
+	    strlen(phrase));
 }
 
 /* Drop a client at once, without a close frame: it could not take one. */
@@ -114,6 +151,31 @@ server_check_done(struct server *s)
 {
 	if (s->phase == PHASE_DRAINING && s->rooms.n_members == 0)
 		s->phase = PHASE_DONE;
+}
+
+/*
+ * A client that is still sending when we close could get a reset from
+ * lws's close, which throws away our close frame on its side. So the frame
+ * is written here as raw bytes, and the connection stays open, reading
+ * and dropping data, until the client's own close frame comes back (or
+ * the close timeout runs out).
+ */
+static int
+client_reject(struct client *c)
+{
+	const char *phrase = close_phrase(LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+	unsigned char frame[LWS_PRE + 64], *p = frame + LWS_PRE;
+	size_t plen = 2 + strlen(phrase), n;
+
+	n = msg_frame_header(p, MSG_CLOSE, plen);
+	p[n++] = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE >> 8;
+	p[n++] = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE & 0xff;
+	memcpy(p + n, phrase, plen - 2);
+	if (lws_write(c->wsi, p, n + plen - 2, LWS_WRITE_RAW) < 0)
+		return -1;
+	c->close_sent = true;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_ACK, 5);
+	return 0;
 }
 
 /* Copy queued frames into one buffer; a message over the batch goes alone. */
@@ -159,11 +221,13 @@ client_writable(struct server *s, struct client *c)
 {
 	int wrote;
 
+	if (c->rejected)
+		return c->close_sent ? 0 : client_reject(c);
 	if (!c->joined)
 		return 0;
 	member_progress(&c->m);
 	if (c->close_code != 0) {
-		lws_close_reason(c->wsi, c->close_code, NULL, 0);
+		client_send_close(c);
 		return -1;
 	}
 	if ((wrote = client_write_batch(s, c)) < 0)
@@ -173,7 +237,8 @@ client_writable(struct server *s, struct client *c)
 	else if (s->phase == PHASE_DRAINING) {
 		/* Close only once lws holds nothing more for this socket. */
 		if (!wrote) {
-			lws_close_reason(c->wsi, s->close_code, NULL, 0);
+			c->close_code = s->close_code;
+			client_send_close(c);
 			return -1;
 		}
 		lws_callback_on_writable(c->wsi);
@@ -187,8 +252,16 @@ static int
 client_filter(struct server *s, struct lws *wsi, struct client *c)
 {
 	char path[ROOM_NAME_MAX + 2];
+	enum access_verdict v;
+	const char *why;
 	int n;
 
+	if ((v = http_access(s, wsi, true, &why)) != ACCESS_OK) {
+		char body[256];
+
+		snprintf(body, sizeof(body), "%s\n", why);
+		return http_refuse(wsi, (int)v, body);
+	}
 	n = lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
 	if (n <= 0 || path[0] != '/' || (size_t)n != strlen(path))
 		return http_refuse(wsi, 404, "no such room\n");
@@ -268,12 +341,34 @@ client_leave(struct server *s, struct client *c)
 	server_check_done(s);
 }
 
-/* Count a message a client sent: it is read and thrown away. */
-static void
-client_received(struct server *s, struct lws *wsi)
+/*
+ * A message a client sent is read and thrown away, but bounded: one too
+ * big, or cut into too many fragments, closes the client (1009).
+ */
+static int
+client_received(struct server *s, struct lws *wsi, struct client *c,
+    size_t len)
 {
-	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+	if (c->rejected)
+		return 0;
+	c->rx_bytes += len;
+	if (!lws_remaining_packet_payload(wsi))
+		c->rx_frags++;
+	if (c->rx_bytes > CLIENT_MSG_MAX || c->rx_frags > CLIENT_FRAGS_MAX) {
+		log_info("client %llu (%s) sent a message over %d bytes or "
+		    "%d fragments: closing it", (unsigned long long)c->m.id,
+		    c->peer, CLIENT_MSG_MAX, CLIENT_FRAGS_MAX);
+		client_leave(s, c);
+		c->rejected = true;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
 		s->stats.client_messages++;
+		c->rx_bytes = 0;
+		c->rx_frags = 0;
+	}
+	return 0;
 }
 
 static int
@@ -295,11 +390,13 @@ server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_writable(s, c);
 	case LWS_CALLBACK_RECEIVE:
-		client_received(s, wsi);
-		return 0;
+		return client_received(s, wsi, c, len);
 	case LWS_CALLBACK_RECEIVE_PONG:
 		c->ping_out = false;
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		/* After our own close frame, its reply ends the connection. */
+		return c->close_sent;
 	case LWS_CALLBACK_CLOSED:
 		client_leave(s, c);
 		return 0;
@@ -585,6 +682,9 @@ fill_context_info(struct server *s, struct lws_context_creation_info *info)
 	info->protocols = protocols;
 	info->user = s;
 	info->vhost_name = "default";
+	/* A request cannot make the server hold more than this. */
+	info->max_http_header_data = HEADER_MAX;
+	info->timeout_secs = HANDSHAKE_SECS;
 	info->options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	if (a->is_unix) {
 		info->options |= LWS_SERVER_OPTION_UNIX_SOCK;
@@ -690,6 +790,17 @@ server_setup_rooms(struct server *s, const struct room_limits *limits)
 	return 0;
 }
 
+/* DNS rebinding matters only where a browser could reach us by name. */
+static bool
+listen_is_loopback(const struct listen_addr *a)
+{
+	if (a->is_unix)
+		return false;
+	if (a->family == AF_INET)
+		return strncmp(a->host, "127.", 4) == 0;
+	return strcmp(a->host, "::1") == 0;
+}
+
 struct server *
 server_new(const struct server_config *cfg, const struct room_limits *limits,
     struct input *input)
@@ -703,6 +814,10 @@ server_new(const struct server_config *cfg, const struct room_limits *limits,
 	s->input = input;
 	s->signal_fd = -1;
 	s->feed.fd = -1;
+	s->access.origins = cfg->origins;
+	s->access.token = cfg->token;
+	s->access.tls = cfg->tls_cert != NULL;
+	s->access.loopback = listen_is_loopback(&cfg->listen);
 	s->max_clients = cfg->max_clients;
 	if (s->max_clients == 0)
 		s->max_clients = fds > 2 * FD_RESERVE ? fds - FD_RESERVE : 64;
