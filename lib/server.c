@@ -263,13 +263,8 @@ client_filter(struct server *s, struct lws *wsi, struct client *c)
 		return http_refuse(wsi, (int)v, body);
 	}
 	n = lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
-	if (n <= 0 || path[0] != '/' || (size_t)n != strlen(path))
-		return http_refuse(wsi, 404, "no such room\n");
-	if (n == 1)
-		snprintf(c->room, sizeof(c->room), "%s", s->cfg.main_room);
-	else if (room_name_valid(path + 1, (size_t)n - 1))
-		memcpy(c->room, path + 1, (size_t)n);
-	else
+	if (n < 0 || room_from_path(path, (size_t)n, s->cfg.main_room,
+	    c->room) < 0)
 		return http_refuse(wsi, 404, "no such room\n");
 	if (s->rooms.n_members >= s->max_clients)
 		return http_refuse(wsi, 503, "too many clients "
