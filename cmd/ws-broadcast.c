@@ -44,6 +44,7 @@ enum long_only {
 	OPT_MAX_ROOMS,
 	OPT_ROOM_TTL,
 	OPT_MAX_LINE,
+	OPT_DASHBOARD,
 	OPT_KEEP_OPEN,
 	OPT_TEE
 };
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
 	{ "max-rooms",		required_argument,	NULL, OPT_MAX_ROOMS },
 	{ "room-ttl",		required_argument,	NULL, OPT_ROOM_TTL },
 	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
+	{ "dashboard",		no_argument,		NULL, OPT_DASHBOARD },
 	{ "keep-open",		no_argument,		NULL, OPT_KEEP_OPEN },
 	{ "tee",		no_argument,		NULL, OPT_TEE },
 	{ NULL,			0,			NULL, 0 }
@@ -86,7 +88,7 @@ usage(FILE *out)
 "                    [--stall DURATION] [--ping DURATION]\n"
 "                    [--drain DURATION] [--max-clients N] [--max-rooms N]\n"
 "                    [--room-ttl DURATION] [--max-line SIZE]\n"
-"                    [--keep-open] [--tee]\n");
+"                    [--dashboard] [--keep-open] [--tee]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -257,6 +259,9 @@ parse_option(struct options *o, int opt, const char *arg)
 		break;
 	case OPT_SLOW:
 		o->limits.slow = arg_slow(arg);
+		break;
+	case OPT_DASHBOARD:
+		o->srv.dashboard = true;
 		break;
 	case OPT_KEEP_OPEN:
 		o->srv.keep_open = true;
