@@ -255,7 +255,6 @@ class Field {
 class RoomView {
 	constructor(name, view) {
 		this.name = name;
-		this.forced = view;
 		this.mode = view;
 		this.fields = new Map();
 		this.dropped = 0;
@@ -313,8 +312,9 @@ class RoomView {
 		this.observer.disconnect();
 	}
 
+	// A view the address asks for, or null to choose by the latest
+	// message.
 	setView(view) {
-		this.forced = view;
 		this.mode = view !== null ? view : this.latest === null ? null :
 		    looksLikeMetrics(this.latest) ? "metrics" : "feed";
 		this.dirty.charts = true;
@@ -368,8 +368,11 @@ class RoomView {
 		const now = Date.now();
 		const missing = code !== 1000;
 
-		if (missing)
+		if (missing) {
+			this.gaps = this.gaps.filter((g) => g.to === null ||
+			    g.to >= now - settings.window);
 			this.gaps.push({ from: now, to: null });
+		}
 		for (const f of this.fields.values()) {
 			if (f.numeric)
 				f.series.pushBreak(now);
@@ -422,9 +425,10 @@ class RoomView {
 			if (f === null)
 				continue;
 			seen.add(name);
-			if (f.numeric)
-				isNumber(v) ? f.series.push(now, v) :
-				    f.series.pushBreak(now);
+			if (f.numeric && isNumber(v))
+				f.series.push(now, v);
+			else if (f.numeric)
+				f.series.pushBreak(now);
 			f.value = v;
 			f.stale = false;
 			f.dirty = true;
@@ -491,8 +495,8 @@ class RoomView {
 			notes.push("Fields past the first " + FIELDS_MAX +
 			    " names are ignored.");
 		$("fields-note").textContent = notes.join(" ");
-		$("last").textContent = "last message at " +
-		    clockTime(this.latestAt);
+		$("last").textContent = this.latest === null ? "" :
+		    "last message at " + clockTime(this.latestAt);
 		this.dirty.fields = false;
 	}
 
@@ -667,9 +671,13 @@ function start() {
 			current.dirty.raw = true;
 	});
 	window.addEventListener("hashchange", navigate);
-	// A network that comes back is worth a try at once.
-	window.addEventListener("online", () => current &&
-	    current.conn.retryNow());
+	// A network that comes back is worth a try at once; a feed that
+	// ended stays ended.
+	window.addEventListener("online", () => {
+		if (current !== null && (current.state === "reconnecting" ||
+		    current.state === "offline"))
+			current.conn.retryNow();
+	});
 	document.addEventListener("visibilitychange", () => {
 		if (current !== null)
 			current.dirty.charts = true;
