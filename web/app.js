@@ -17,8 +17,9 @@ import { Notifier } from "./notify.js";
 // Messages the feed keeps.
 const FEED_MAX = 100;
 
-// How often the room list is fetched again.
+// How often the room list is fetched again, and how many rooms it shows.
 const ROOMS_EVERY_MS = 5000;
+const ROOMS_SHOWN = 500;
 
 // Distinct fields a room may create; past that, new names are ignored
 // (a message that uses timestamps as keys would grow without end).
@@ -170,10 +171,16 @@ class RoomList {
 			    "available (" + e.message + ").";
 			return;
 		}
-		this.rooms = rooms.filter((r) => r && validRoom(r.room));
-		this.note.textContent = this.rooms.length ? "" :
-		    "No rooms yet: a room exists from its first message " +
-		    "or its first client.";
+		rooms = rooms.filter((r) => r && validRoom(r.room));
+		this.rooms = rooms.slice(0, ROOMS_SHOWN);
+		if (rooms.length === 0)
+			this.note.textContent = "No rooms yet: a room exists " +
+			    "from its first message or its first client.";
+		else if (rooms.length > ROOMS_SHOWN)
+			this.note.textContent = (rooms.length - ROOMS_SHOWN) +
+			    " more rooms not listed: open one as /#ROOM.";
+		else
+			this.note.textContent = "";
 		this.render();
 	}
 

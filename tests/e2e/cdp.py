@@ -54,12 +54,16 @@ class Browser:
     def __init__(self, workdir, timeout=30.0):
         self.profile = tempfile.mkdtemp(prefix="chromium-", dir=workdir)
         self.log = open(os.path.join(workdir, "chromium.log"), "wb")
+        # Its caches and certificate store go to the work directory too.
+        env = dict(os.environ, HOME=workdir,
+                   XDG_CONFIG_HOME=os.path.join(workdir, "config"),
+                   XDG_CACHE_HOME=os.path.join(workdir, "cache"))
         self.proc = subprocess.Popen(
             [CHROMIUM] + FLAGS + [f"--user-data-dir={self.profile}",
                                   "--remote-debugging-port=0",
                                   "about:blank"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-            start_new_session=True)
+            env=env, start_new_session=True)
         self.ids = itertools.count(1)
         self.pending = {}
         self.events = []

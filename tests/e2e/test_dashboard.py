@@ -493,6 +493,19 @@ def test_room_list_and_switching(procs, page):
              what="the old rooms' connections closed")
 
 
+def test_room_list_is_capped(procs, page):
+    b = procs.broadcast("--dashboard", "--room-by", ".room")
+    b.write("".join(f'{{"room": "r{i:03}", "v": {i}}}\n'
+                    for i in range(505)))
+    wait_in(b, 505)
+    page.navigate(f"http://{b.hostport}/")
+    page.wait("document.querySelectorAll('#room-list a').length === 500")
+    assert page.eval("document.querySelector('#room-list li:last-child a')"
+                     ".textContent") == "r498"
+    assert page.text("#rooms-note") == \
+        "6 more rooms not listed: open one as /#ROOM."
+
+
 def test_token_goes_on_every_request(procs, page):
     b = procs.broadcast("--dashboard")
     page.navigate(f"http://{b.hostport}/?token=s3cr%20t%26x#default")
