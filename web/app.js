@@ -108,9 +108,8 @@ function readSettings(search) {
 			s.bad.push("backoff=" + p.get("backoff"));
 	}
 	if (p.has("retries")) {
-		const n = Number(p.get("retries"));
-		if (Number.isInteger(n) && n >= 0)
-			s.retries = n;
+		if (/^\d{1,9}$/.test(p.get("retries")))
+			s.retries = Number(p.get("retries"));
 		else
 			s.bad.push("retries=" + p.get("retries"));
 	}

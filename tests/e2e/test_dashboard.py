@@ -641,6 +641,11 @@ def test_bad_url_settings_are_named(procs, page):
     wait_badge(page, "live")
     assert page.text("#notice") == ("Ignored bad settings in the address: "
                                     "backoff=soon, retries=-1, window=2s.")
+    page.navigate(f"http://{b.hostport}/?retries=&backoff=2s,1s"
+                  "&timeout=1m#default")
+    wait_badge(page, "live")
+    assert page.text("#notice") == ("Ignored bad settings in the address: "
+                                    "backoff=2s,1s, retries=.")
 
 
 def test_make_demo_serves_the_dashboard(env):
