@@ -49,6 +49,7 @@ enum long_only {
 	OPT_MAX_ROOMS,
 	OPT_ROOM_TTL,
 	OPT_MAX_LINE,
+	OPT_DASHBOARD,
 	OPT_KEEP_OPEN,
 	OPT_TEE,
 	OPT_ORIGIN,
@@ -81,6 +82,7 @@ static const struct option long_options[] = {
 	{ "max-rooms",		required_argument,	NULL, OPT_MAX_ROOMS },
 	{ "room-ttl",		required_argument,	NULL, OPT_ROOM_TTL },
 	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
+	{ "dashboard",		no_argument,		NULL, OPT_DASHBOARD },
 	{ "keep-open",		no_argument,		NULL, OPT_KEEP_OPEN },
 	{ "tee",		no_argument,		NULL, OPT_TEE },
 	{ "origin",		required_argument,	NULL, OPT_ORIGIN },
@@ -104,8 +106,8 @@ usage(FILE *out)
 "                    [--drain DURATION] [--max-clients N] [--max-rooms N]\n"
 "                    [--room-ttl DURATION] [--max-line SIZE]\n"
 "                    [--origin ORIGIN]... [--token TOKEN | --token-file FILE]\n"
-"                    [--tls-cert FILE --tls-key FILE] [--static DIR]\n"
-"                    [--keep-open] [--tee]\n");
+"                    [--tls-cert FILE --tls-key FILE] [--dashboard]\n"
+"                    [--static DIR] [--keep-open] [--tee]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -291,6 +293,9 @@ parse_option(struct options *o, int opt, const char *arg)
 		break;
 	case OPT_SLOW:
 		o->limits.slow = arg_slow(arg);
+		break;
+	case OPT_DASHBOARD:
+		o->srv.dashboard = true;
 		break;
 	case OPT_KEEP_OPEN:
 		o->srv.keep_open = true;

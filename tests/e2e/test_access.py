@@ -254,3 +254,16 @@ def test_missing_files_fail_at_start(procs, args, needle):
     p = procs.run([prog("ws-broadcast"), "-l", "127.0.0.1:0"] + args)
     assert p.wait() == 1
     assert needle in p.stderr()
+
+
+def test_dashboard_needs_token_but_its_files_do_not(procs):
+    b = procs.broadcast("--dashboard", "--token", "tk")
+    assert b.http("/")[0] == 401
+    status, headers, body = b.http("/?token=tk")
+    assert status == 200 and b"<html" in body.lower()
+    status, headers, _ = b.http("/_dashboard/app.js")
+    assert status == 200
+    assert headers["content-type"].startswith("text/javascript")
+    assert b.http("/_rooms")[0] == 401
+    assert b.http("/_dashboard/../_rooms")[0] == 401
+    assert b.http("/_dashboard/app.js", {"Host": "evil.example"})[0] == 403
