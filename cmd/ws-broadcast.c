@@ -119,8 +119,8 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ws-broadcast: %s\n"
-	    "Try 'ws-broadcast --help' for more information.\n", why);
+	log_always("%s", why);
+	fprintf(stderr, "Try 'ws-broadcast --help' for more information.\n");
 	exit(EXIT_USAGE);
 }
 
@@ -323,10 +323,16 @@ parse_args(int argc, char **argv, struct options *o)
 	int opt;
 
 	set_defaults(o);
-	while ((opt = getopt_long(argc, argv, "hVqvl:r:f:", long_options,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hVqvl:r:f:", long_options,
 	    NULL)) != -1) {
+		if (opt == '?' && optopt != 0)
+			usage_error("unknown option '-%c'", optopt);
 		if (opt == '?')
-			usage_error("bad option");
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
 		parse_option(o, opt, optarg);
 	}
 	if (optind < argc)

@@ -383,8 +383,12 @@ sweep_members(struct room *r, int64_t now)
 
 	for (m = r->members; m != NULL; m = next) {
 		next = m->next;
-		if (m->count > 0 && !m->stalled && !m->cut &&
-		    now - m->waiting_since >= stall)
+		if (m->count == 0 || m->stalled || m->cut ||
+		    now - m->waiting_since < stall)
+			continue;
+		if (r->owner->hooks.moved != NULL && r->owner->hooks.moved(m))
+			member_progress(m);
+		else
 			member_stall(m, "not reading");
 	}
 }

@@ -49,6 +49,13 @@ struct room_hooks {
 	void (*wake)(struct member *m);
 	/* The member stalled under SLOW_CLOSE: close or drop it. */
 	void (*cut)(struct member *m);
+	/*
+	 * Whether the member's socket took any bytes since the last call
+	 * (false when that cannot be known). Asked before a member that has
+	 * waited stall_ms is called stalled: the transport may see progress
+	 * that the model cannot, within a batch written long ago.
+	 */
+	bool (*moved)(struct member *m);
 };
 
 /* Settings of a registry, from the command line. */

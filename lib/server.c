@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -60,6 +62,7 @@ struct client {
 	bool ping_out;		/* a ping is unanswered */
 	size_t rx_bytes;	/* of the message being received */
 	unsigned rx_frags;	/* its fragments so far */
+	uint64_t acked;		/* bytes the peer acknowledged, last seen */
 	bool rejected;		/* sent too much: close it ourselves */
 	bool close_sent;	/* our close frame went out; await reply */
 };
@@ -122,6 +125,37 @@ static void
 hook_wake(struct member *m)
 {
 	lws_callback_on_writable(client_of(m)->wsi);
+}
+
+/* Bytes the peer has acknowledged on this TCP connection, or 0. */
+static uint64_t
+bytes_acked(struct lws *wsi)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(lws_get_socket_fd(wsi), IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) < 0)
+		return 0;
+	return ti.tcpi_bytes_acked;
+}
+
+/*
+ * lws calls us back only when a whole batch has gone out, which for a
+ * slow reader can take longer than --stall; the kernel knows whether the
+ * peer is taking bytes at all.
+ */
+static bool
+hook_moved(struct member *m)
+{
+	struct client *c = client_of(m);
+	uint64_t acked = bytes_acked(c->wsi);
+
+	if (acked <= c->acked)
+		return false;
+	c->acked = acked;
+	return true;
 }
 
 /*
@@ -313,6 +347,7 @@ client_join(struct server *s, struct lws *wsi, struct client *c)
 		return -1;
 	}
 	client_set_sndbuf(wsi);
+	c->acked = bytes_acked(wsi);
 	member_init(&s->rooms, &c->m);
 	member_join(&c->m, r);
 	c->joined = true;
@@ -639,7 +674,27 @@ check_bindable(const struct listen_addr *a)
 	return rc;
 }
 
-/* lws unlinks whatever is at a unix socket's path: only allow a socket. */
+/* Whether a server answers on the unix socket at path. */
+static bool
+unix_socket_live(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
+/*
+ * lws unlinks whatever is at a unix socket's path: allow only a stale
+ * socket, one that nobody answers on any more.
+ */
 static int
 check_unix_path(const char *path)
 {
@@ -647,11 +702,17 @@ check_unix_path(const char *path)
 
 	if (path[0] == '@' || lstat(path, &st) < 0)
 		return 0;
-	if (S_ISSOCK(st.st_mode))
-		return 0;
-	log_err("cannot listen on unix:%s: the path exists and is not a "
-	    "socket", path);
-	return -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("cannot listen on unix:%s: the path exists and is not "
+		    "a socket", path);
+		return -1;
+	}
+	if (unix_socket_live(path)) {
+		log_err("cannot listen on unix:%s: another server is "
+		    "listening there", path);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -774,6 +835,7 @@ server_setup_rooms(struct server *s, const struct room_limits *limits)
 	static const struct room_hooks hooks = {
 		.wake = hook_wake,
 		.cut = hook_cut,
+		.moved = hook_moved,
 	};
 	struct room *main_room;
 

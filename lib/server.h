@@ -69,6 +69,7 @@ struct feed {
 	bool paused;		/* rx flow is off: clients are behind */
 	bool eof;		/* no more bytes will come */
 	bool ended;		/* every line was handled */
+	bool cut_short;		/* stdout went away: no last partial line */
 };
 
 /* The server. Fields are shared by server.c, feed.c and http.c. */
