@@ -46,20 +46,20 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "filter",		required_argument,	NULL, 'f' },
-	{ "key",		required_argument,	NULL, OPT_KEY },
-	{ "ttl",		required_argument,	NULL, OPT_TTL },
-	{ "merge",		no_argument,		NULL, OPT_MERGE },
-	{ "reduce",		required_argument,	NULL, OPT_REDUCE },
-	{ "every",		required_argument,	NULL, OPT_EVERY },
-	{ "state-file",		required_argument,	NULL, OPT_STATE_FILE },
-	{ "output",		required_argument,	NULL, 'o' },
-	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
-	{ NULL,			0,			NULL, 0 }
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "quiet",	no_argument,		NULL, 'q' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "filter",	required_argument,	NULL, 'f' },
+	{ "key",	required_argument,	NULL, OPT_KEY },
+	{ "ttl",	required_argument,	NULL, OPT_TTL },
+	{ "merge",	no_argument,		NULL, OPT_MERGE },
+	{ "reduce",	required_argument,	NULL, OPT_REDUCE },
+	{ "every",	required_argument,	NULL, OPT_EVERY },
+	{ "state-file",	required_argument,	NULL, OPT_STATE_FILE },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "max-line",	required_argument,	NULL, OPT_MAX_LINE },
+	{ NULL,		0,			NULL, 0 }
 };
 
 static void

@@ -43,22 +43,22 @@ struct snapshot_config {
 struct snapshot {
 	struct snapshot_config cfg;
 	struct state state;		/* the folds */
-	struct statefile sfile;		/* --state-file, if state_path */
+	struct statefile sfile;		/* --state-file */
 	struct statefile ofile;		/* -o, if out_path */
-	bool loaded;			/* the state came from the state file */
+	bool loaded;			/* the state came from the file */
 	struct lines lines;		/* stdin split into lines */
 	struct badline bad;		/* reports of bad lines */
-	struct buf out;			/* stdout bytes not written yet */
+	struct buf out;			/* stdout bytes not yet written */
 	struct buf written;		/* --every: the last text written */
 	struct buf file;		/* the text and a newline, for files */
 	struct buf why;			/* why an event was refused */
 	struct buf ferr;		/* why -f failed */
 	uint64_t lineno;		/* the line being folded */
-	int64_t now;			/* clock_ms() of this turn of the loop */
-	int64_t next_write_ms;		/* --every: nothing written before */
-	bool pending;			/* --every: a change not written yet */
-	bool files_behind;		/* the files are older than the state */
-	bool sfile_failing;		/* the last save of the state failed */
+	int64_t now;			/* clock_ms() of this turn */
+	int64_t next_write_ms;		/* --every: no write before */
+	bool pending;			/* --every: a change to write */
+	bool files_behind;		/* the files need a save */
+	bool sfile_failing;		/* the last state save failed */
 	bool ofile_failing;		/* the last save of -o failed */
 	bool stdout_gone;		/* stdout's reader went away */
 	bool eof;			/* no more input */

@@ -19,7 +19,7 @@ struct state_entry {
 	size_t key_len;		/* its length in bytes */
 	uint32_t hash;		/* hash of its bytes */
 	jv value;		/* the folded value */
-	struct buf prefix;	/* the key as JSON text and ':', for output */
+	struct buf prefix;	/* the key as JSON text and a ':' */
 	struct buf text;	/* value serialised, when !stale */
 	bool stale;		/* text is older than value */
 	int64_t touched_ms;	/* last accepted event, for --ttl */
@@ -34,7 +34,7 @@ struct state_entry {
 enum fold_result {
 	FOLD_REFUSED = -1,	/* bad event or failing program: no change */
 	FOLD_NONE,		/* --reduce gave no output: no change */
-	FOLD_SAME,		/* folded, equal by value to what was there */
+	FOLD_SAME,		/* folded, equal by value to the old one */
 	FOLD_CHANGED		/* folded to a different value */
 };
 

@@ -28,7 +28,7 @@
 /* How an event changes a value (the state, or a key's entry). */
 enum state_fold {
 	STATE_LATEST,	/* the value becomes the event */
-	STATE_MERGE,	/* the event object is deep-merged in, as jq's `*` */
+	STATE_MERGE,	/* the event is deep-merged in, as jq's `*` */
 	STATE_REDUCE	/* a jq program computes the next value */
 };
 
@@ -36,8 +36,8 @@ enum state_fold {
 struct state_config {
 	enum state_fold fold;
 	struct jqf *key;	/* --key, or NULL for one value; owned */
-	struct jqf *reduce;	/* STATE_REDUCE: from state_reduce_new; owned */
-	int64_t ttl_ms;		/* with key: drop entries idle this long; 0 never */
+	struct jqf *reduce;	/* from state_reduce_new, or NULL; owned */
+	int64_t ttl_ms;		/* with key: drop keys idle so long; 0 never */
 };
 
 struct state_entry;

@@ -23,8 +23,8 @@ struct statefile {
 	char *path;		/* as given, for messages */
 	char *base;		/* its name within its directory */
 	char *tmp;		/* the temporary name within the directory */
-	int dirfd;		/* its directory, for openat, renameat, fsync */
-	bool sync;		/* fsync the file and the directory on save */
+	int dirfd;		/* its directory, for openat and fsync */
+	bool sync;		/* sync the file and the directory on save */
 };
 
 /*

@@ -152,7 +152,8 @@ test_key_kinds(void)
 	    "\"tab\\there\":{\"k\":\"tab\\there\"}}");
 	/* The string "7" and the number 7 are the same key. */
 	CHECK_INT(fold(&st, "{\"k\": \"7\"}", &why), 1);
-	CHECK_STR(text(&st), "{\"7\":{\"k\":\"7\"},\"1.5\":{\"k\":1.5,\"x\":1},"
+	CHECK_STR(text(&st), "{\"7\":{\"k\":\"7\"},"
+	    "\"1.5\":{\"k\":1.5,\"x\":1},"
 	    "\"tab\\there\":{\"k\":\"tab\\there\"}}");
 
 	CHECK_INT(fold(&st, "{\"k\": null}", &why), -1);
@@ -451,7 +452,8 @@ test_load(void)
 	CHECK_INT(state_next_expiry(&st), 1500);
 	CHECK_INT(fold_at(&st, "{\"h\": \"a\"}", 600, &why), 0);
 	CHECK_INT(fold_at(&st, "{\"h\": \"b\"}", 700, &why), 1);
-	CHECK_STR(text(&st), "{\"z\":1,\"a\":{\"h\":\"a\"},\"b\":{\"h\":\"b\"}}");
+	CHECK_STR(text(&st),
+	    "{\"z\":1,\"a\":{\"h\":\"a\"},\"b\":{\"h\":\"b\"}}");
 	CHECK_INT(state_expire(&st, 1500), 1);
 	CHECK_STR(text(&st), "{\"a\":{\"h\":\"a\"},\"b\":{\"h\":\"b\"}}");
 	state_release(&st);

@@ -166,7 +166,8 @@ clear_dir(void)
 	DIR *dp = opendir(dir);
 
 	while (dp != NULL && (d = readdir(dp)) != NULL) {
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+		if (strcmp(d->d_name, ".") == 0 ||
+		    strcmp(d->d_name, "..") == 0)
 			continue;
 		if (unlink(path_of(d->d_name)) < 0)
 			rmdir(path_of(d->d_name));
