@@ -499,6 +499,36 @@ def test_state_file_that_cannot_be_saved_is_reported_once(env, sdir):
     assert len(err) == 1 and "cannot save the state" in err[0]
 
 
+def test_failing_saves_are_reported_once_then_recovery(procs, sdir):
+    o = sdir / "o.json"
+    o.mkdir()
+    p, out = start(procs, "-o", str(o))
+    p.write("1\n")
+    assert out.next()[1] == "1"
+    p.wait_stderr(r"-o .*/o\.json: cannot save the state: rename "
+                  r"\.o\.json\.\d+\.tmp: Is a directory$")
+    p.write("2\n")
+    assert out.next()[1] == "2"
+    o.rmdir()
+    p.write("3\n")
+    assert out.next()[1] == "3"
+    p.wait_stderr(r"-o .*o\.json: saved again")
+    p.close_stdin()
+    assert p.wait() == 0
+    assert o.read_text() == "3\n"
+    assert p.stderr().count("cannot save") == 1
+    assert os.listdir(sdir) == ["o.json"]
+
+
+def test_last_save_failing_exits_1(env, sdir):
+    o = sdir / "o.json"
+    o.mkdir()
+    rc, out, err = snapshot(env, ["-o", str(o)], "1\n2\n")
+    assert (rc, out) == (1, ["1", "2"])
+    assert len(err) == 1 and "cannot save the state" in err[0]
+    assert os.listdir(sdir) == ["o.json"]
+
+
 def test_output_file_is_replaced_with_each_state(procs, sdir):
     o = sdir / "o.json"
     p, out = start(procs, "--key", ".h", "-o", str(o))

@@ -124,6 +124,8 @@ read_exact(struct buf *b, const char *name)
 	size_t n;
 
 	buf_reset(b);
+	/* Never NULL, even for an empty file: it goes to memcmp. */
+	buf_reserve(b, 1);
 	while (f != NULL && (n = fread(data, 1, sizeof(data), f)) > 0)
 		buf_add(b, data, n);
 	if (f != NULL)
