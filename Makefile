@@ -99,6 +99,41 @@ bench: all bench-progs
 	else echo 'bench: npm not found: Node.js peers skipped'; fi
 	sh bench/run.sh $(if $(QUICK),--quick)
 
+# libFuzzer targets, built with clang apart from the programs.
+FUZZ_CC = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib -Ibuild -g -O1 $(LWS_CFLAGS) \
+    -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=build/fuzz/%.o)
+
+build/fuzz/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/libwsfeed.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libwsfeed.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) -ldl
+
+# Each target runs FUZZ_SECONDS from the seeds in tests/fuzz/corpus/.
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -max_len=4096 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+	        2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; \
+	        exit 1; }; \
+	    grep -E 'stat::number_of_executed_units|stat::new_units_added' \
+	        build/fuzz/$$n.log; \
+	done
+
 deps:
 	@sh tests/deps.sh
 
@@ -142,7 +177,7 @@ clean:
 
 FORCE:
 
-.PHONY: all deps unit e2e check test demo man-lint install uninstall \
+.PHONY: fuzz all deps unit e2e check test demo man-lint install uninstall \
     format-check clean bench bench-progs FORCE
 .SECONDARY:
 

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -26,6 +28,9 @@ struct options {
 	enum input_format format;	/* --format */
 	const char *filter;		/* -f, or NULL */
 	const char *room_by;		/* --room-by, or NULL */
+	const char *token_file;		/* --token-file, or NULL */
+	const char *origins[64];	/* --origin values, NULL-ended */
+	size_t n_origins;
 	int verbose;			/* -v count */
 	int quiet;			/* -q */
 };
@@ -44,8 +49,15 @@ enum long_only {
 	OPT_MAX_ROOMS,
 	OPT_ROOM_TTL,
 	OPT_MAX_LINE,
+	OPT_DASHBOARD,
 	OPT_KEEP_OPEN,
-	OPT_TEE
+	OPT_TEE,
+	OPT_ORIGIN,
+	OPT_TOKEN,
+	OPT_TOKEN_FILE,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_STATIC
 };
 
 static const struct option long_options[] = {
@@ -70,8 +82,15 @@ static const struct option long_options[] = {
 	{ "max-rooms",		required_argument,	NULL, OPT_MAX_ROOMS },
 	{ "room-ttl",		required_argument,	NULL, OPT_ROOM_TTL },
 	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
+	{ "dashboard",		no_argument,		NULL, OPT_DASHBOARD },
 	{ "keep-open",		no_argument,		NULL, OPT_KEEP_OPEN },
 	{ "tee",		no_argument,		NULL, OPT_TEE },
+	{ "origin",		required_argument,	NULL, OPT_ORIGIN },
+	{ "token",		required_argument,	NULL, OPT_TOKEN },
+	{ "token-file",		required_argument,	NULL, OPT_TOKEN_FILE },
+	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
+	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
+	{ "static",		required_argument,	NULL, OPT_STATIC },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -86,7 +105,9 @@ usage(FILE *out)
 "                    [--stall DURATION] [--ping DURATION]\n"
 "                    [--drain DURATION] [--max-clients N] [--max-rooms N]\n"
 "                    [--room-ttl DURATION] [--max-line SIZE]\n"
-"                    [--keep-open] [--tee]\n");
+"                    [--origin ORIGIN]... [--token TOKEN | --token-file FILE]\n"
+"                    [--tls-cert FILE --tls-key FILE] [--dashboard]\n"
+"                    [--static DIR] [--keep-open] [--tee]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -98,8 +119,8 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ws-broadcast: %s\n"
-	    "Try 'ws-broadcast --help' for more information.\n", why);
+	log_always("%s", why);
+	fprintf(stderr, "Try 'ws-broadcast --help' for more information.\n");
 	exit(EXIT_USAGE);
 }
 
@@ -211,6 +232,21 @@ parse_setting(struct options *o, int opt, const char *arg)
 	case OPT_MAX_LINE:
 		o->srv.max_line = arg_size("--max-line", arg);
 		break;
+	case OPT_TOKEN:
+		o->srv.token = arg;
+		break;
+	case OPT_TOKEN_FILE:
+		o->token_file = arg;
+		break;
+	case OPT_TLS_CERT:
+		o->srv.tls_cert = arg;
+		break;
+	case OPT_TLS_KEY:
+		o->srv.tls_key = arg;
+		break;
+	case OPT_STATIC:
+		o->srv.static_dir = arg;
+		break;
 	}
 }
 
@@ -258,11 +294,22 @@ parse_option(struct options *o, int opt, const char *arg)
 	case OPT_SLOW:
 		o->limits.slow = arg_slow(arg);
 		break;
+	case OPT_DASHBOARD:
+		o->srv.dashboard = true;
+		break;
 	case OPT_KEEP_OPEN:
 		o->srv.keep_open = true;
 		break;
 	case OPT_TEE:
 		o->srv.tee = true;
+		break;
+	case OPT_ORIGIN:
+		if (o->n_origins + 1 >= sizeof(o->origins) /
+		    sizeof(o->origins[0]))
+			usage_error("--origin: at most %zu values",
+			    sizeof(o->origins) / sizeof(o->origins[0]) - 1);
+		o->origins[o->n_origins++] = arg;
+		o->srv.origins = o->origins;
 		break;
 	default:
 		parse_setting(o, opt, arg);
@@ -276,14 +323,47 @@ parse_args(int argc, char **argv, struct options *o)
 	int opt;
 
 	set_defaults(o);
-	while ((opt = getopt_long(argc, argv, "hVqvl:r:f:", long_options,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hVqvl:r:f:", long_options,
 	    NULL)) != -1) {
+		if (opt == '?' && optopt != 0)
+			usage_error("unknown option '-%c'", optopt);
 		if (opt == '?')
-			usage_error("bad option");
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
 		parse_option(o, opt, optarg);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* A token travels in a header and a URL: printable, no blanks. */
+static bool
+token_valid(const char *t)
+{
+	if (*t == '\0')
+		return false;
+	for (; *t != '\0'; t++)
+		if (*t <= ' ' || *t == 0x7f)
+			return false;
+	return true;
+}
+
+static void
+check_origins(const struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_origins; i++) {
+		const char *v = o->origins[i];
+
+		if (strcmp(v, "*") != 0 && strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0)
+			usage_error("--origin: '%s' is not * or "
+			    "http(s)://HOST[:PORT]", v);
+	}
 }
 
 /* One message per conflict, right after parsing. */
@@ -297,8 +377,14 @@ check_options(const struct options *o)
 		    "raw");
 	if (o->limits.stall_ms == 0)
 		usage_error("--stall: must be more than 0");
-	if (o->srv.ping_ms > 0 && o->srv.ping_ms < 1)
-		usage_error("--ping: must be 0 (off) or more");
+	if (o->srv.token != NULL && o->token_file != NULL)
+		usage_error("--token and --token-file: give one of them");
+	if ((o->srv.tls_cert == NULL) != (o->srv.tls_key == NULL))
+		usage_error("--tls-cert and --tls-key go together");
+	if (o->srv.token != NULL && !token_valid(o->srv.token))
+		usage_error("--token: use printable characters without "
+		    "blanks");
+	check_origins(o);
 }
 
 static struct jqf *
@@ -329,6 +415,58 @@ open_std_fds(void)
 			exit(EXIT_RUNTIME);
 }
 
+/* --token-file: the first line, so that the token is not in ps. */
+static void
+read_token_file(struct options *o)
+{
+	static char token[1024];
+	FILE *f;
+
+	if (o->token_file == NULL)
+		return;
+	if ((f = fopen(o->token_file, "r")) == NULL) {
+		log_err("--token-file: %s:", o->token_file);
+		exit(EXIT_RUNTIME);
+	}
+	if (fgets(token, sizeof(token), f) == NULL)
+		token[0] = '\0';
+	fclose(f);
+	token[strcspn(token, "\r\n")] = '\0';
+	if (!token_valid(token)) {
+		log_err("--token-file: %s: the first line must be the token, "
+		    "printable characters without blanks", o->token_file);
+		exit(EXIT_RUNTIME);
+	}
+	o->srv.token = token;
+}
+
+/* Files named by options must be there before anything listens. */
+static void
+check_files(struct options *o)
+{
+	static char static_real[PATH_MAX];
+	struct stat st;
+
+	if (o->srv.tls_cert != NULL && (access(o->srv.tls_cert, R_OK) < 0 ||
+	    access(o->srv.tls_key, R_OK) < 0)) {
+		log_err("--tls-cert/--tls-key: %s:", access(o->srv.tls_cert,
+		    R_OK) < 0 ? o->srv.tls_cert : o->srv.tls_key);
+		exit(EXIT_RUNTIME);
+	}
+	if (o->srv.static_dir == NULL)
+		return;
+	if (realpath(o->srv.static_dir, static_real) == NULL ||
+	    stat(static_real, &st) < 0) {
+		log_err("--static: %s:", o->srv.static_dir);
+		exit(EXIT_RUNTIME);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("--static: %s: not a directory", o->srv.static_dir);
+		exit(EXIT_RUNTIME);
+	}
+	o->srv.static_dir = static_real;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -342,6 +480,8 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	check_options(&o);
 	log_init("ws-broadcast", log_level_from(o.verbose, o.quiet));
+	read_token_file(&o);
+	check_files(&o);
 	o.srv.snapshot_type = o.format == FORMAT_RAW ?
 	    "text/plain; charset=utf-8" : "application/json";
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "log.h"
 #include "server.h"
+#include "wsfeed.h"
 
 /* Most bytes read at once, so that lines are handled as they come. */
 #define READ_MAX (256 * 1024)
@@ -97,6 +99,9 @@ feed_end(struct server *s)
 	struct feed *f = &s->feed;
 
 	f->ended = true;
+	if (f->cut_short && lines_pending(&f->lines) > 0)
+		log_info("dropped %zu bytes of an unfinished line",
+		    lines_pending(&f->lines));
 	log_info("end of input after %llu lines",
 	    (unsigned long long)f->lines.lineno);
 	if (s->cfg.keep_open)
@@ -132,16 +137,31 @@ feed_pump(struct server *s)
 		feed_end(s);
 }
 
-/* --tee: pass the bytes on as read. Returns -1 when stdout went away. */
+/*
+ * --tee: pass the bytes on as read, waiting for a slow reader. On a
+ * terminal, stdout may share its open file with stdin, which lws made
+ * non-blocking; wait in poll() then, as a blocking write would.
+ * A signal (SIGINT or SIGTERM, read from the signal descriptor by the
+ * loop) ends the wait. Returns -1 when stdout went away or a signal came.
+ */
 static int
-feed_tee(const char *p, size_t n)
+feed_tee(struct server *s, const char *p, size_t n)
 {
+	struct pollfd pfd[2] = {
+		{ .fd = STDOUT_FILENO, .events = POLLOUT },
+		{ .fd = s->signal_fd, .events = POLLIN },
+	};
 	ssize_t w;
 
 	while (n > 0) {
 		w = write(STDOUT_FILENO, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EAGAIN) {
+			if (poll(pfd, 2, -1) > 0 && pfd[1].revents != 0)
+				return -1;
+			continue;
+		}
 		if (w < 0) {
 			if (errno != EPIPE)
 				log_err("--tee: stdout:");
@@ -169,14 +189,24 @@ feed_read_some(struct server *s)
 	n = read(f->fd, p, room < READ_MAX ? room : READ_MAX);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (n < 0)
+	if (n < 0) {
 		log_err("stdin:");
+		s->exit_status = EXIT_RUNTIME;
+	}
 	if (n <= 0)
 		return -1;
-	if (s->cfg.tee && feed_tee(p, (size_t)n) < 0) {
-		log_debug("--tee: stdout closed: ending input");
+	if (s->cfg.tee && feed_tee(s, p, (size_t)n) < 0) {
+		/*
+		 * The input did not end: its reader did. Keep the complete
+		 * lines read so far, not a line cut off in the middle.
+		 */
+		const char *lf = memrchr(p, '\n', (size_t)n);
+
+		log_info("--tee: stdout closed: ending input");
 		s->cfg.tee = false;
-		lines_commit(&f->lines, (size_t)n);
+		f->cut_short = true;
+		if (lf != NULL)
+			lines_commit(&f->lines, (size_t)(lf - p) + 1);
 		return -1;
 	}
 	lines_commit(&f->lines, (size_t)n);
@@ -200,7 +230,8 @@ feed_closed(struct server *s)
 		while (feed_read_some(s) > 0)
 			continue;
 	f->eof = true;
-	lines_set_eof(&f->lines);
+	if (!f->cut_short)
+		lines_set_eof(&f->lines);
 	feed_pump(s);
 }
 
@@ -228,7 +259,8 @@ feed_read_burst(struct server *s)
 	do {
 		if ((n = feed_read_some(s)) < 0) {
 			f->eof = true;
-			lines_set_eof(&f->lines);
+			if (!f->cut_short)
+				lines_set_eof(&f->lines);
 			return -1;
 		}
 		if (n == 0)

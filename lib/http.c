@@ -2,19 +2,35 @@
  * ws-broadcast's plain HTTP answers (snapshots, metrics, the room list,
  * the dashboard's files) and its refusals of WebSocket handshakes.
  */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libwebsockets.h>
 
+#include "access.h"
 #include "buf.h"
 #include "clock.h"
+#include "docroot.h"
 #include "log.h"
 #include "server.h"
 #include "webdata.h"
 
 #define JSON_TYPE "application/json"
 #define TEXT_TYPE "text/plain; charset=utf-8"
+
+/*
+ * The dashboard runs only its own files: no inline script or style, no
+ * plug-ins, no frames around it, and connections back to its own origin
+ * only ('self' covers ws: and wss: to the same host and port in browsers
+ * of CSP level 3).
+ */
+#define DASHBOARD_CSP "default-src 'none'; script-src 'self'; " \
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /* An extra response header; lists of them end with a NULL name. */
 struct http_header {
@@ -53,8 +69,9 @@ http_refuse(struct lws *wsi, int status, const char *body)
 		b.len = LWS_PRE;
 	}
 	buf_addf(&b, "HTTP/1.1 %d %s\r\ncontent-type: " TEXT_TYPE "\r\n"
-	    "content-length: %zu\r\nconnection: close\r\n\r\n%s", status,
-	    reason_phrase(status), strlen(body), body);
+	    "content-length: %zu\r\n%sconnection: close\r\n\r\n%s",
+	    status, reason_phrase(status), strlen(body),
+	    status == 401 ? "www-authenticate: Bearer\r\n" : "", body);
 	if (b.len > LWS_PRE)
 		lws_write(wsi, (unsigned char *)b.data + LWS_PRE,
 		    b.len - LWS_PRE, LWS_WRITE_HTTP_HEADERS);
@@ -64,7 +81,6 @@ http_refuse(struct lws *wsi, int status, const char *body)
 	return -1;
 }
 
-/* Send a whole response; returns what the lws callback should return. */
 static int
 add_headers(struct lws *wsi, const struct http_header *h, unsigned char **p,
     unsigned char *end)
@@ -78,9 +94,15 @@ add_headers(struct lws *wsi, const struct http_header *h, unsigned char **p,
 	return 0;
 }
 
+/*
+ * Send a whole response with the given Cache-Control; returns what the lws
+ * callback should return. A NULL body with a length sends the headers
+ * alone (a 304 gives the length the full answer would have).
+ */
 static int
-http_send(struct lws *wsi, int status, const char *type, const void *body,
-    size_t len, const struct http_header *extra)
+send_response(struct lws *wsi, int status, const char *type,
+    const void *body, size_t len, const char *cache,
+    const struct http_header *extra)
 {
 	unsigned char hdr[LWS_PRE + 2048];
 	unsigned char *start = hdr + LWS_PRE, *p = start;
@@ -91,12 +113,12 @@ http_send(struct lws *wsi, int status, const char *type, const void *body,
 	    status == 204 ? LWS_ILLEGAL_HTTP_CONTENT_LEN : len, &p, end) ||
 	    lws_add_http_header_by_name(wsi,
 	    (const unsigned char *)"cache-control:",
-	    (const unsigned char *)"no-store", 8, &p, end))
+	    (const unsigned char *)cache, (int)strlen(cache), &p, end))
 		return -1;
 	if (add_headers(wsi, extra, &p, end) < 0 ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
-	if (len > 0) {
+	if (body != NULL && len > 0) {
 		if ((out = malloc(LWS_PRE + len)) == NULL)
 			return -1;
 		memcpy(out + LWS_PRE, body, len);
@@ -110,6 +132,14 @@ http_send(struct lws *wsi, int status, const char *type, const void *body,
 	if (status == 204)
 		return -1;
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* Answers made of live data must never come from a cache. */
+static int
+http_send(struct lws *wsi, int status, const char *type, const void *body,
+    size_t len, const struct http_header *extra)
+{
+	return send_response(wsi, status, type, body, len, "no-store", extra);
 }
 
 static int
@@ -227,21 +257,138 @@ answer_snapshot(struct server *s, struct lws *wsi, const char *name)
 	    r->snapshot->len, NULL);
 }
 
+/* Whether the list item at p is tag (n bytes) and nothing more. */
+static bool
+tag_at(const char *p, const char *tag, size_t n)
+{
+	/* strchr finds the NUL too: the last item ends the string. */
+	return strncmp(p, tag, n) == 0 && strchr(" \t,", p[n]) != NULL;
+}
+
+/*
+ * Whether an If-None-Match list names etag, or is "*". Weak tags (W/)
+ * match too: RFC 9110 compares them weakly for this header.
+ */
+static bool
+etag_listed(const char *list, const char *etag)
+{
+	const char *p = list;
+
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			return false;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (tag_at(p, "*", 1) || tag_at(p, etag, strlen(etag)))
+			return true;
+		p += strcspn(p, ",");
+	}
+}
+
+/*
+ * A file of the dashboard, "" being its page. The bytes are compiled in,
+ * so the entity tag made at build time is exact: browsers revalidate each
+ * time (no-cache) and get a 304 without a body while the program is the
+ * same, and never run a stale script against a newer page.
+ */
 static int
 answer_asset(struct lws *wsi, const char *name)
 {
+	struct http_header h[] = {
+		{ "etag:", NULL },
+		{ "content-security-policy:", DASHBOARD_CSP },
+		{ "x-content-type-options:", "nosniff" },
+		{ "referrer-policy:", "no-referrer" },
+		{ NULL, NULL }
+	};
 	const struct web_asset *a;
+	char tags[512];
 
+	if (*name == '\0')
+		name = "index.html";
 	for (a = web_assets; a->name != NULL; a++)
 		if (strcmp(a->name, name) == 0)
-			return http_send(wsi, 200, a->type, a->data, a->len,
-			    NULL);
-	return send_text(wsi, 404, "not found\n");
+			break;
+	if (a->name == NULL)
+		return send_text(wsi, 404, "not found\n");
+	h[0].value = a->etag;
+	if (lws_hdr_copy(wsi, tags, sizeof(tags),
+	    WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 && etag_listed(tags, a->etag))
+		return send_response(wsi, 304, a->type, NULL, a->len,
+		    "no-cache", h);
+	return send_response(wsi, 200, a->type, a->data, a->len, "no-cache",
+	    h);
+}
+
+/*
+ * Copy a header; an absent one gives NULL, and one too long for the
+ * buffer gives "", which no check accepts.
+ */
+static const char *
+header(struct lws *wsi, enum lws_token_indexes token, char *buf, int size)
+{
+	if (lws_hdr_total_length(wsi, token) <= 0)
+		return NULL;
+	if (lws_hdr_copy(wsi, buf, size, token) < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+enum access_verdict
+http_access(struct server *s, struct lws *wsi, bool websocket,
+    const char **why)
+{
+	char host[256], origin[256], auth[512], token[512];
+	struct access_request rq;
+
+	rq.host = header(wsi, WSI_TOKEN_HOST, host, sizeof(host));
+	rq.origin = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin));
+	rq.authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, auth,
+	    sizeof(auth));
+	rq.token_arg = lws_get_urlarg_by_name(wsi, "token=", token,
+	    sizeof(token));
+	return access_check(&s->access, &rq, websocket, why);
+}
+
+static int
+answer_refusal(struct lws *wsi, enum access_verdict v, const char *why)
+{
+	static const struct http_header challenge[] = {
+		{ "www-authenticate:", "Bearer" },
+		{ NULL, NULL }
+	};
+	char body[256];
+
+	snprintf(body, sizeof(body), "%s\n", why);
+	log_info("refused an HTTP request: %d %s", (int)v, why);
+	return http_send(wsi, (int)v, TEXT_TYPE, body, strlen(body),
+	    v == ACCESS_UNAUTHORIZED ? challenge : NULL);
+}
+
+/* /_static/PATH under --static DIR, never outside it. */
+static int
+answer_static(struct server *s, struct lws *wsi, const char *rel)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (s->cfg.static_dir == NULL)
+		return send_text(wsi, 404, "not found\n");
+	if (docroot_resolve(s->cfg.static_dir, rel, path, sizeof(path)) < 0)
+		return errno == EACCES ? send_text(wsi, 403, "forbidden\n") :
+		    send_text(wsi, 404, "not found\n");
+	n = lws_serve_http_file(wsi, path, docroot_type(path), NULL, 0);
+	if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+		return -1;
+	return 0;
 }
 
 int
 http_answer(struct server *s, struct lws *wsi, const char *uri)
 {
+	enum access_verdict v;
+	const char *why;
 	static const struct http_header allow[] = {
 		{ "allow:", "GET" },
 		{ NULL, NULL }
@@ -250,6 +397,19 @@ http_answer(struct server *s, struct lws *wsi, const char *uri)
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
 		return http_send(wsi, 405, TEXT_TYPE, "only GET is served\n",
 		    19, allow);
+	v = http_access(s, wsi, false, &why);
+	/*
+	 * The page at / cannot add a token to the script and style it
+	 * loads; those files are compiled in, the same for everyone, and
+	 * carry no data, so they need none. Every data request does.
+	 */
+	if (v == ACCESS_UNAUTHORIZED && s->cfg.dashboard &&
+	    strncmp(uri, "/_dashboard/", 12) == 0)
+		v = ACCESS_OK;
+	if (v != ACCESS_OK)
+		return answer_refusal(wsi, v, why);
+	if (strncmp(uri, "/_static/", 9) == 0)
+		return answer_static(s, wsi, uri + 9);
 	if (strcmp(uri, "/") == 0) {
 		if (s->cfg.dashboard)
 			return answer_asset(wsi, "index.html");

@@ -1,6 +1,7 @@
 /*
  * Input lines to messages, by --format, through -f and --room-by.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "badline.h"
@@ -51,8 +52,9 @@ input_release(struct input *in)
 	table_release(&in->table);
 	buf_release(&in->conv);
 	buf_release(&in->repaired);
-	buf_release(&in->out);
 	buf_release(&in->why);
+	buf_release(&in->held_text);
+	free(in->held);
 	badline_flush(&in->bad);
 }
 
@@ -115,10 +117,7 @@ room_of(struct input *in, jv v, char *room, size_t size)
 	return 0;
 }
 
-/*
- * Send one value for its room: its own text when it has one (byte for
- * byte), else its compact serialisation. Consumes v.
- */
+/* Send a value's own text, byte for byte, to its room. Consumes v. */
 static void
 emit_value(struct input *in, jv v, const char *text, size_t len)
 {
@@ -133,24 +132,83 @@ emit_value(struct input *in, jv v, const char *text, size_t len)
 		}
 		where = room;
 	}
-	if (text == NULL) {
-		buf_reset(&in->out);
-		if (jqf_dump(v, &in->out) < 0) {
-			bad(in, "out of memory");
-			return;
-		}
-		text = in->out.data;
-		len = in->out.len;
-	} else
-		jv_free(v);
+	jv_free(v);
 	emit_text(in, where, text, len);
 }
 
+/* Keep one filter output (consumed) with its room; stop on failure. */
 static int
-filter_output(jv out, void *arg)
+hold_output(jv out, void *arg)
 {
-	emit_value(arg, out, NULL, 0);
+	struct input *in = arg;
+	char room[ROOM_NAME_MAX + 1];
+	struct input_held *h;
+
+	if (in->n_held == in->cap_held) {
+		size_t cap = in->cap_held ? in->cap_held * 2 : 8;
+
+		if ((h = realloc(in->held, cap * sizeof(*h))) == NULL)
+			goto fail;
+		in->held = h;
+		in->cap_held = cap;
+	}
+	h = &in->held[in->n_held];
+	h->has_room = in->room_by != NULL;
+	if (h->has_room) {
+		if (room_of(in, jv_copy(out), room, sizeof(room)) < 0)
+			goto fail;
+		h->room = in->held_text.len;
+		buf_add(&in->held_text, room, strlen(room) + 1);
+	}
+	h->text = in->held_text.len;
+	if (jqf_dump(out, &in->held_text) < 0) {
+		buf_reset(&in->why);
+		buf_adds(&in->why, "out of memory");
+		in->line_failed = true;
+		return 1;
+	}
+	h->len = in->held_text.len - h->text;
+	in->n_held++;
 	return 0;
+fail:
+	jv_free(out);
+	in->line_failed = true;
+	return 1;
+}
+
+/* The line's filter ran well: send what it gave, in order. */
+static void
+emit_held(struct input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->n_held; i++) {
+		const struct input_held *h = &in->held[i];
+
+		emit_text(in, h->has_room ? in->held_text.data + h->room :
+		    NULL, in->held_text.data + h->text, h->len);
+	}
+}
+
+/* Run -f on v (consumed); its outputs go out only if it all went well. */
+static void
+filter_value(struct input *in, jv v)
+{
+	struct buf err = { 0 };
+	long n;
+
+	in->n_held = 0;
+	in->line_failed = false;
+	buf_reset(&in->held_text);
+	n = jqf_run(in->filter, v, hold_output, in, &err);
+	if (in->line_failed)
+		bad(in, in->why.data != NULL ? in->why.data : "refused");
+	else if (n < 0)
+		badline_report(&in->bad, in->lineno, "filter failed: %s",
+		    err.data);
+	else
+		emit_held(in);
+	buf_release(&err);
 }
 
 /* A checked JSON text: filter it, give it a room, emit the results. */
@@ -169,10 +227,20 @@ input_value(struct input *in, const char *text, size_t len)
 		    err.data);
 	} else if (in->filter == NULL)
 		emit_value(in, v, text, len);
-	else if (jqf_run(in->filter, v, filter_output, in, &err) < 0)
-		badline_report(&in->bad, in->lineno, "filter failed: %s",
-		    err.data);
+	else
+		filter_value(in, v);
 	buf_release(&err);
+}
+
+/* Whether a line holds nothing but JSON white space. */
+static bool
+blank(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r')) {
+		s++;
+		len--;
+	}
+	return len == 0;
 }
 
 static void
@@ -180,6 +248,9 @@ line_json(struct input *in, const struct line *l)
 {
 	struct json_error je;
 
+	/* jq skips white space between values; so do we, as empty lines. */
+	if (blank(l->text, l->len))
+		return;
 	if (json_check(l->text, l->len, &je) < 0) {
 		badline_report(&in->bad, in->lineno,
 		    "not valid JSON: %s at byte %zu%s", je.what, je.offset + 1,

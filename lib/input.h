@@ -5,12 +5,14 @@
  * table), filtered (-f: zero, one or many outputs) and given a room
  * (--room-by), and each resulting message goes to the emit callback. A
  * line that fails any step is reported with its number through the
- * bad-line reporter and skipped; the stream goes on. A JSON line that
- * passes no filter is handed on byte for byte.
+ * bad-line reporter and skipped, with all of its outputs: those of a
+ * filter are held until the run ends well. The stream goes on. A JSON
+ * line that passes no filter is handed on byte for byte.
  */
 #ifndef WSFEED_INPUT_H
 #define WSFEED_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +37,14 @@ enum input_format {
 typedef int (*input_emit_cb)(void *arg, const char *room, const char *text,
     size_t len, struct buf *why);
 
+/* One output of a line's filter, held until the whole run succeeded. */
+struct input_held {
+	size_t text;		/* offset of its text in held_text */
+	size_t len;		/* its length */
+	size_t room;		/* offset of its room name, NUL-ended */
+	bool has_room;		/* false: the default room */
+};
+
 /* A converter. Set it up with input_init; fields are read-only outside. */
 struct input {
 	enum input_format format;
@@ -45,8 +55,12 @@ struct input {
 	struct table table;	/* the latest header, for FORMAT_TABLE */
 	struct buf conv;	/* the line after conversion */
 	struct buf repaired;	/* the line with bad UTF-8 replaced */
-	struct buf out;		/* one serialised filter output */
 	struct buf why;		/* why the current line is bad */
+	struct buf held_text;	/* texts and rooms of held outputs */
+	struct input_held *held;	/* outputs of the current line */
+	size_t n_held;
+	size_t cap_held;
+	bool line_failed;	/* an output of the line was refused */
 	struct badline bad;	/* reports, and their count */
 	uint64_t lineno;	/* the line being read */
 	uint64_t emitted;	/* messages handed to emit */

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "jqf.h"
+#include "log.h"
 
 struct jqf {
 	jq_state *jq;	/* the compiled program, reused for every input */
@@ -60,6 +61,29 @@ collect_compile_msg(void *arg, jv msg)
 		err->data[--err->len] = '\0';
 }
 
+/*
+ * Each input reaches the program as ".", one at a time: there is no
+ * stream for input and inputs to read, so they see its end at once.
+ * libjq 1.6 leaves this callback unset and reads garbage otherwise.
+ */
+static jv
+no_more_input(jq_state *jq, void *arg)
+{
+	(void)jq, (void)arg;
+	return jv_invalid();
+}
+
+/* debug's messages go where jq puts them, on stderr, as our lines. */
+static void
+log_debug_msg(void *arg, jv msg)
+{
+	jv text = jv_dump_string(msg, 0);
+
+	(void)arg;
+	log_notice("jq debug: %s", jv_string_value(text));
+	jv_free(text);
+}
+
 struct jqf *
 jqf_new(const char *program, jv args, struct buf *err)
 {
@@ -77,6 +101,8 @@ jqf_new(const char *program, jv args, struct buf *err)
 		jv_free(args);
 		args = jv_object();
 	}
+	jq_set_input_cb(f->jq, no_more_input, NULL);
+	jq_set_debug_cb(f->jq, log_debug_msg, NULL);
 	jq_set_error_cb(f->jq, collect_compile_msg, err);
 	if (!jq_compile_args(f->jq, program, args)) {
 		if (err->len == 0)

@@ -39,32 +39,49 @@ log_level_from(int verbose, int quiet)
 	return level > LVL_DEBUG ? LVL_DEBUG : level;
 }
 
+/* Append text to out (of size cap) at *len, cutting at the end. */
+static void
+append(char *out, size_t cap, size_t *len, const char *text, size_t n)
+{
+	if (*len + n > cap)
+		n = cap - *len;
+	memcpy(out + *len, text, n);
+	*len += n;
+}
+
 /*
- * Format the whole line first and write it with one call, so that lines of
- * several processes sharing a stderr do not interleave mid-line.
+ * Format the whole message first and write it with one call, so that
+ * lines of several processes sharing a stderr do not interleave. A
+ * message of several lines (jq's compile errors) gets the prefix on each.
  */
 static void
 log_vwrite(int saved_errno, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t len, flen = strlen(fmt);
+	char msg[2048], out[4096];
+	size_t len = 0, plen = strlen(prog_name), flen = strlen(fmt);
+	const char *p, *nl;
 	int n;
 
-	n = snprintf(line, sizeof(line), "%s: ", prog_name);
-	len = (size_t)n;
-	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
-	len = n < 0 ? len : len + (size_t)n;
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		msg[0] = '\0';
 	if (flen > 0 && fmt[flen - 1] == ':') {
-		n = snprintf(line + len, sizeof(line) - len, " %s",
+		size_t m = strlen(msg);
+
+		snprintf(msg + m, sizeof(msg) - m, " %s",
 		    strerror(saved_errno));
-		len = n < 0 ? len : len + (size_t)n;
-		if (len > sizeof(line) - 2)
-			len = sizeof(line) - 2;
 	}
-	line[len++] = '\n';
-	if (write(STDERR_FILENO, line, len) < 0) {
+	for (p = msg; ; p = nl + 1) {
+		nl = strchr(p, '\n');
+		append(out, sizeof(out) - 1, &len, prog_name, plen);
+		append(out, sizeof(out) - 1, &len, ": ", 2);
+		append(out, sizeof(out) - 1, &len, p,
+		    nl != NULL ? (size_t)(nl - p) : strlen(p));
+		out[len++] = '\n';
+		if (nl == NULL || nl[1] == '\0' || len >= sizeof(out) - 1)
+			break;
+	}
+	if (write(STDERR_FILENO, out, len) < 0) {
 		/* Nowhere left to complain to. */
 	}
 }
@@ -97,9 +114,11 @@ log_always(const char *fmt, ...)
 static int
 level_of_lws(int lws_level)
 {
+	/*
+	 * Our own messages say what failed; lws's errors are its details
+	 * (a bind errno, a TLS reason), shown with -v.
+	 */
 	if (lws_level & LLL_ERR)
-		return LVL_WARN;
-	if (lws_level & LLL_WARN)
 		return LVL_INFO;
 	return LVL_DEBUG;
 }
@@ -122,11 +141,9 @@ log_route_lws(void)
 {
 	int levels = 0;
 
-	if (log_level >= LVL_WARN)
-		levels |= LLL_ERR;
 	if (log_level >= LVL_INFO)
-		levels |= LLL_WARN;
+		levels |= LLL_ERR;
 	if (log_level >= LVL_DEBUG)
-		levels |= LLL_NOTICE | LLL_INFO;
+		levels |= LLL_WARN | LLL_NOTICE | LLL_INFO;
 	lws_set_log_level(levels, log_lws_line);
 }

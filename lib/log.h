@@ -40,7 +40,7 @@ void log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Route libwebsockets' own lines through log_emit: its errors become our
- * warnings, its warnings our info, the rest debug. Call before creating a
+ * info (-v), the rest debug (-vv). Call before creating a
  * context, and again after a level change.
  */
 void log_route_lws(void);

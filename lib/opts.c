@@ -144,6 +144,9 @@ opts_duration(const char *s, int64_t *ms, char *err, size_t errlen)
 	    (int64_t)((frac * (uint64_t)unit + FRAC_ONE / 2) / FRAC_ONE);
 	if (total > DURATION_MAX_MS)
 		return fail(err, errlen, "over 30 days");
+	/* "0.0001" must not turn a timer off as "0" does. */
+	if (total == 0 && (whole != 0 || frac != 0))
+		return fail(err, errlen, "under 1ms");
 	*ms = total;
 	return 0;
 }

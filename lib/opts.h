@@ -18,7 +18,8 @@
  * A duration: a decimal number (fraction allowed) followed by "ms", "s"
  * or "m"; no unit means seconds. "250ms", "2s", "1.5", "1m". Negative
  * values, an empty string, trailing junk and values over 30 days are
- * refused. The result is rounded to whole milliseconds.
+ * refused. The result is rounded to whole milliseconds; a value that is
+ * not zero but rounds to 0 ms is refused too.
  */
 int opts_duration(const char *s, int64_t *ms, char *err, size_t errlen);
 

@@ -34,6 +34,25 @@ room_name_valid(const char *name, size_t len)
 	return !only_dots;
 }
 
+int
+room_from_path(const char *path, size_t len, const char *main_room,
+    char *out)
+{
+	if (len == 0 || path[0] != '/' || strnlen(path, len) != len)
+		return -1;
+	if (len == 1) {
+		if (strlen(main_room) > ROOM_NAME_MAX)
+			return -1;
+		strcpy(out, main_room);
+		return 0;
+	}
+	if (!room_name_valid(path + 1, len - 1))
+		return -1;
+	memcpy(out, path + 1, len - 1);
+	out[len - 1] = '\0';
+	return 0;
+}
+
 /* FNV-1a: short keys, no adversarial worry beyond a bounded room count. */
 static size_t
 name_hash(const char *name)
@@ -376,8 +395,12 @@ sweep_members(struct room *r, int64_t now)
 
 	for (m = r->members; m != NULL; m = next) {
 		next = m->next;
-		if (m->count > 0 && !m->stalled && !m->cut &&
-		    now - m->waiting_since >= stall)
+		if (m->count == 0 || m->stalled || m->cut ||
+		    now - m->waiting_since < stall)
+			continue;
+		if (r->owner->hooks.moved != NULL && r->owner->hooks.moved(m))
+			member_progress(m);
+		else
 			member_stall(m, "not reading");
 	}
 }

@@ -49,6 +49,13 @@ struct room_hooks {
 	void (*wake)(struct member *m);
 	/* The member stalled under SLOW_CLOSE: close or drop it. */
 	void (*cut)(struct member *m);
+	/*
+	 * Whether the member's socket took any bytes since the last call
+	 * (false when that cannot be known). Asked before a member that has
+	 * waited stall_ms is called stalled: the transport may see progress
+	 * that the model cannot, within a batch written long ago.
+	 */
+	bool (*moved)(struct member *m);
 };
 
 /* Settings of a registry, from the command line. */
@@ -120,6 +127,15 @@ struct rooms {
 
 /* Whether name (len bytes) is a valid room name (see ws-broadcast(1)). */
 bool room_name_valid(const char *name, size_t len);
+
+/*
+ * The room a WebSocket request path names: "/" is main_room, "/NAME" is
+ * NAME when it is a valid room name. len is the path's length as received,
+ * so that a NUL inside it (from %00) makes it invalid. Returns 0 and
+ * copies the name into out (ROOM_NAME_MAX + 1 bytes), or -1.
+ */
+int room_from_path(const char *path, size_t len, const char *main_room,
+    char *out);
 
 /* Set up a registry. Returns 0 or -1 (ENOMEM). */
 int rooms_init(struct rooms *rs, const struct room_limits *limits,

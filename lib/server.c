@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -38,6 +40,12 @@
  * two batches in flight.
  */
 #define CLIENT_SNDBUF (64 * 1024)
+/* Largest message a client may send, and most fragments in one. */
+#define CLIENT_MSG_MAX (64 * 1024)
+#define CLIENT_FRAGS_MAX 64
+/* Most header bytes of one request, and how long a handshake may take. */
+#define HEADER_MAX 4096
+#define HANDSHAKE_SECS 10
 /* RFC 6455 close code "try again later", which lws 4.1.6 does not name. */
 #define CLOSE_TRY_AGAIN_LATER 1013
 
@@ -52,6 +60,11 @@ struct client {
 	bool joined;		/* ESTABLISHED ran: CLOSED must leave */
 	bool ping_due;		/* write a ping with the next batch */
 	bool ping_out;		/* a ping is unanswered */
+	size_t rx_bytes;	/* of the message being received */
+	unsigned rx_frags;	/* its fragments so far */
+	uint64_t acked;		/* bytes the peer acknowledged, last seen */
+	bool rejected;		/* sent too much: close it ourselves */
+	bool close_sent;	/* our close frame went out; await reply */
 };
 
 static struct client *
@@ -74,6 +87,33 @@ client_close(struct client *c, uint16_t code)
 	lws_callback_on_writable(c->wsi);
 }
 
+/* The reason phrase of a close frame, for the client's logs. */
+static const char *
+close_phrase(uint16_t code)
+{
+	switch (code) {
+	case LWS_CLOSE_STATUS_NORMAL:
+		return "end of feed";
+	case LWS_CLOSE_STATUS_GOINGAWAY:
+		return "server going away";
+	case LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE:
+		return "message too big";
+	case CLOSE_TRY_AGAIN_LATER:
+		return "too slow: reconnect";
+	default:
+		return "";
+	}
+}
+
+static void
+client_send_close(struct client *c)
+{
+	const char *phrase = close_phrase(c->close_code);
+
+	lws_close_reason(c->wsi, c->close_code, (unsigned char *)phrase,
+	    strlen(phrase));
+}
+
 /* Drop a client at once, without a close frame: it could not take one. */
 static void
 client_kill(struct client *c)
@@ -85,6 +125,37 @@ static void
 hook_wake(struct member *m)
 {
 	lws_callback_on_writable(client_of(m)->wsi);
+}
+
+/* Bytes the peer has acknowledged on this TCP connection, or 0. */
+static uint64_t
+bytes_acked(struct lws *wsi)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(lws_get_socket_fd(wsi), IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) < 0)
+		return 0;
+	return ti.tcpi_bytes_acked;
+}
+
+/*
+ * lws calls us back only when a whole batch has gone out, which for a
+ * slow reader can take longer than --stall; the kernel knows whether the
+ * peer is taking bytes at all.
+ */
+static bool
+hook_moved(struct member *m)
+{
+	struct client *c = client_of(m);
+	uint64_t acked = bytes_acked(c->wsi);
+
+	if (acked <= c->acked)
+		return false;
+	c->acked = acked;
+	return true;
 }
 
 /*
@@ -114,6 +185,31 @@ server_check_done(struct server *s)
 {
 	if (s->phase == PHASE_DRAINING && s->rooms.n_members == 0)
 		s->phase = PHASE_DONE;
+}
+
+/*
+ * A client that is still sending when we close could get a reset from
+ * lws's close, which throws away our close frame on its side. So the frame
+ * is written here as raw bytes, and the connection stays open, reading
+ * and dropping data, until the client's own close frame comes back (or
+ * the close timeout runs out).
+ */
+static int
+client_reject(struct client *c)
+{
+	const char *phrase = close_phrase(LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+	unsigned char frame[LWS_PRE + 64], *p = frame + LWS_PRE;
+	size_t plen = 2 + strlen(phrase), n;
+
+	n = msg_frame_header(p, MSG_CLOSE, plen);
+	p[n++] = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE >> 8;
+	p[n++] = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE & 0xff;
+	memcpy(p + n, phrase, plen - 2);
+	if (lws_write(c->wsi, p, n + plen - 2, LWS_WRITE_RAW) < 0)
+		return -1;
+	c->close_sent = true;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_ACK, 5);
+	return 0;
 }
 
 /* Copy queued frames into one buffer; a message over the batch goes alone. */
@@ -159,11 +255,13 @@ client_writable(struct server *s, struct client *c)
 {
 	int wrote;
 
+	if (c->rejected)
+		return c->close_sent ? 0 : client_reject(c);
 	if (!c->joined)
 		return 0;
 	member_progress(&c->m);
 	if (c->close_code != 0) {
-		lws_close_reason(c->wsi, c->close_code, NULL, 0);
+		client_send_close(c);
 		return -1;
 	}
 	if ((wrote = client_write_batch(s, c)) < 0)
@@ -173,7 +271,8 @@ client_writable(struct server *s, struct client *c)
 	else if (s->phase == PHASE_DRAINING) {
 		/* Close only once lws holds nothing more for this socket. */
 		if (!wrote) {
-			lws_close_reason(c->wsi, s->close_code, NULL, 0);
+			c->close_code = s->close_code;
+			client_send_close(c);
 			return -1;
 		}
 		lws_callback_on_writable(c->wsi);
@@ -187,16 +286,19 @@ static int
 client_filter(struct server *s, struct lws *wsi, struct client *c)
 {
 	char path[ROOM_NAME_MAX + 2];
+	enum access_verdict v;
+	const char *why;
 	int n;
 
+	if ((v = http_access(s, wsi, true, &why)) != ACCESS_OK) {
+		char body[256];
+
+		snprintf(body, sizeof(body), "%s\n", why);
+		return http_refuse(wsi, (int)v, body);
+	}
 	n = lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
-	if (n <= 0 || path[0] != '/' || (size_t)n != strlen(path))
-		return http_refuse(wsi, 404, "no such room\n");
-	if (n == 1)
-		snprintf(c->room, sizeof(c->room), "%s", s->cfg.main_room);
-	else if (room_name_valid(path + 1, (size_t)n - 1))
-		memcpy(c->room, path + 1, (size_t)n);
-	else
+	if (n < 0 || room_from_path(path, (size_t)n, s->cfg.main_room,
+	    c->room) < 0)
 		return http_refuse(wsi, 404, "no such room\n");
 	if (s->rooms.n_members >= s->max_clients)
 		return http_refuse(wsi, 503, "too many clients "
@@ -245,6 +347,7 @@ client_join(struct server *s, struct lws *wsi, struct client *c)
 		return -1;
 	}
 	client_set_sndbuf(wsi);
+	c->acked = bytes_acked(wsi);
 	member_init(&s->rooms, &c->m);
 	member_join(&c->m, r);
 	c->joined = true;
@@ -268,12 +371,34 @@ client_leave(struct server *s, struct client *c)
 	server_check_done(s);
 }
 
-/* Count a message a client sent: it is read and thrown away. */
-static void
-client_received(struct server *s, struct lws *wsi)
+/*
+ * A message a client sent is read and thrown away, but bounded: one too
+ * big, or cut into too many fragments, closes the client (1009).
+ */
+static int
+client_received(struct server *s, struct lws *wsi, struct client *c,
+    size_t len)
 {
-	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+	if (c->rejected)
+		return 0;
+	c->rx_bytes += len;
+	if (!lws_remaining_packet_payload(wsi))
+		c->rx_frags++;
+	if (c->rx_bytes > CLIENT_MSG_MAX || c->rx_frags > CLIENT_FRAGS_MAX) {
+		log_info("client %llu (%s) sent a message over %d bytes or "
+		    "%d fragments: closing it", (unsigned long long)c->m.id,
+		    c->peer, CLIENT_MSG_MAX, CLIENT_FRAGS_MAX);
+		client_leave(s, c);
+		c->rejected = true;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
 		s->stats.client_messages++;
+		c->rx_bytes = 0;
+		c->rx_frags = 0;
+	}
+	return 0;
 }
 
 static int
@@ -295,11 +420,13 @@ server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_writable(s, c);
 	case LWS_CALLBACK_RECEIVE:
-		client_received(s, wsi);
-		return 0;
+		return client_received(s, wsi, c, len);
 	case LWS_CALLBACK_RECEIVE_PONG:
 		c->ping_out = false;
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		/* After our own close frame, its reply ends the connection. */
+		return c->close_sent;
 	case LWS_CALLBACK_CLOSED:
 		client_leave(s, c);
 		return 0;
@@ -547,7 +674,27 @@ check_bindable(const struct listen_addr *a)
 	return rc;
 }
 
-/* lws unlinks whatever is at a unix socket's path: only allow a socket. */
+/* Whether a server answers on the unix socket at path. */
+static bool
+unix_socket_live(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
+/*
+ * lws unlinks whatever is at a unix socket's path: allow only a stale
+ * socket, one that nobody answers on any more.
+ */
 static int
 check_unix_path(const char *path)
 {
@@ -555,11 +702,17 @@ check_unix_path(const char *path)
 
 	if (path[0] == '@' || lstat(path, &st) < 0)
 		return 0;
-	if (S_ISSOCK(st.st_mode))
-		return 0;
-	log_err("cannot listen on unix:%s: the path exists and is not a "
-	    "socket", path);
-	return -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("cannot listen on unix:%s: the path exists and is not "
+		    "a socket", path);
+		return -1;
+	}
+	if (unix_socket_live(path)) {
+		log_err("cannot listen on unix:%s: another server is "
+		    "listening there", path);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -585,6 +738,9 @@ fill_context_info(struct server *s, struct lws_context_creation_info *info)
 	info->protocols = protocols;
 	info->user = s;
 	info->vhost_name = "default";
+	/* A request cannot make the server hold more than this. */
+	info->max_http_header_data = HEADER_MAX;
+	info->timeout_secs = HANDSHAKE_SECS;
 	info->options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	if (a->is_unix) {
 		info->options |= LWS_SERVER_OPTION_UNIX_SOCK;
@@ -679,6 +835,7 @@ server_setup_rooms(struct server *s, const struct room_limits *limits)
 	static const struct room_hooks hooks = {
 		.wake = hook_wake,
 		.cut = hook_cut,
+		.moved = hook_moved,
 	};
 	struct room *main_room;
 
@@ -688,6 +845,17 @@ server_setup_rooms(struct server *s, const struct room_limits *limits)
 		return -1;
 	main_room->pinned = true;
 	return 0;
+}
+
+/* DNS rebinding matters only where a browser could reach us by name. */
+static bool
+listen_is_loopback(const struct listen_addr *a)
+{
+	if (a->is_unix)
+		return false;
+	if (a->family == AF_INET)
+		return strncmp(a->host, "127.", 4) == 0;
+	return strcmp(a->host, "::1") == 0;
 }
 
 struct server *
@@ -703,6 +871,10 @@ server_new(const struct server_config *cfg, const struct room_limits *limits,
 	s->input = input;
 	s->signal_fd = -1;
 	s->feed.fd = -1;
+	s->access.origins = cfg->origins;
+	s->access.token = cfg->token;
+	s->access.tls = cfg->tls_cert != NULL;
+	s->access.loopback = listen_is_loopback(&cfg->listen);
 	s->max_clients = cfg->max_clients;
 	if (s->max_clients == 0)
 		s->max_clients = fds > 2 * FD_RESERVE ? fds - FD_RESERVE : 64;

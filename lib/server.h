@@ -16,6 +16,7 @@
 
 #include <libwebsockets.h>
 
+#include "access.h"
 #include "buf.h"
 #include "input.h"
 #include "lines.h"
@@ -36,7 +37,7 @@ struct server_config {
 	bool keep_open;			/* --keep-open */
 	bool tee;			/* --tee */
 	bool dashboard;			/* --dashboard */
-	const char *static_dir;		/* --static, or NULL */
+	const char *static_dir;		/* --static (canonical), or NULL */
 	const char *snapshot_type;	/* Content-Type of GET /ROOM */
 	const char *const *origins;	/* --origin values, NULL-ended */
 	const char *token;		/* --token, or NULL */
@@ -68,6 +69,7 @@ struct feed {
 	bool paused;		/* rx flow is off: clients are behind */
 	bool eof;		/* no more bytes will come */
 	bool ended;		/* every line was handled */
+	bool cut_short;		/* stdout went away: no last partial line */
 };
 
 /* The server. Fields are shared by server.c, feed.c and http.c. */
@@ -91,6 +93,7 @@ struct server {
 	unsigned char *batch;		/* LWS_PRE + SERVER_BATCH_MAX */
 	char url[160];			/* what "listening on" said */
 	size_t max_clients;		/* effective --max-clients */
+	struct access access;		/* Origin, Host and token rules */
 };
 
 /*
@@ -135,6 +138,13 @@ void feed_release(struct server *s);
 
 /* http.c: answer a plain HTTP request; lws callback return value. */
 int http_answer(struct server *s, struct lws *wsi, const char *uri);
+
+/*
+ * http.c: check a request against --origin, --token and the loopback Host
+ * rule. Returns ACCESS_OK or the status to answer, with *why set.
+ */
+enum access_verdict http_access(struct server *s, struct lws *wsi,
+    bool websocket, const char **why);
 
 /*
  * http.c: refuse a WebSocket handshake with a full HTTP response (status,

@@ -10,6 +10,7 @@
 struct web_asset {
 	const char *name;		/* file name, no directory */
 	const char *type;		/* Content-Type */
+	const char *etag;		/* quoted, from a checksum of data */
 	const unsigned char *data;	/* the bytes (NUL after the last) */
 	size_t len;			/* number of bytes */
 };

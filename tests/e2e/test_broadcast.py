@@ -334,7 +334,8 @@ def test_bad_line_reports_are_rate_limited(procs):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--bogus"], "unrecognized option"),
+    (["--bogus"], "unknown option '--bogus'"),
+    (["-l"], "option '-l' needs a value"),
     (["-f", ".a |"], "syntax error"),
     (["--format", "raw", "-f", "."], "-f needs JSON input"),
     (["--format", "xml"], "'xml' is not json, raw, text or table"),

@@ -92,6 +92,8 @@ test_json_bad_lines(void)
 	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL,
 	    "{\"a\":\nnan\n\"\xff\"\n[1,]\n1 2\n\"ok\"\n", &bad), "-|\"ok\"\n");
 	CHECK_INT(bad, 5);
+	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL, "  \t \r\n1\n", &bad), "-|1\n");
+	CHECK_INT(bad, 0);
 	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL, "\"a\\u0000\"\n", &bad),
 	    "-|\"a\\u0000\"\n");
 	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL, "\"a\0b\"\n", &bad), "");
@@ -120,6 +122,24 @@ test_filter_outputs(void)
 	    "[1, 2]\n[]\n\"x\"\n[3]\n", &bad),
 	    "-|{\"v\":1}\n-|{\"v\":2}\n-|{\"v\":3}\n");
 	CHECK_INT(bad, 1);	/* "x" has no elements to iterate */
+}
+
+static void
+test_failing_filter_sends_nothing_of_its_line(void)
+{
+	uint64_t bad;
+
+	CHECK_STR(FEED(FORMAT_JSON, "., error(\"x\")", NULL, "1\n2\n", &bad),
+	    "");
+	CHECK_INT(bad, 2);
+	CHECK_STR(FEED(FORMAT_JSON, "., halt_error", NULL, "\"h\"\n", &bad),
+	    "");
+	CHECK_INT(bad, 1);
+	/* One output without a room name: the whole line is skipped. */
+	CHECK_STR(FEED(FORMAT_JSON, ".[]", ".r",
+	    "[{\"r\": \"a\"}, {}]\n[{\"r\": \"b\"}]\n", &bad),
+	    "b|{\"r\":\"b\"}\n");
+	CHECK_INT(bad, 1);
 }
 
 static void
@@ -206,6 +226,7 @@ main(void)
 	TAP_RUN(test_json_bad_lines);
 	TAP_RUN(test_too_long);
 	TAP_RUN(test_filter_outputs);
+	TAP_RUN(test_failing_filter_sends_nothing_of_its_line);
 	TAP_RUN(test_room_by);
 	TAP_RUN(test_raw);
 	TAP_RUN(test_text);

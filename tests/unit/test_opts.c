@@ -86,12 +86,14 @@ test_duration_rounding(void)
 {
 	DUR_OK("1.4ms", 1);
 	DUR_OK("1.5ms", 2);
-	DUR_OK("0.0004s", 0);
+	DUR_BAD("0.0004s", "under 1ms");	/* not 0: no timer off */
+	DUR_OK("0.0s", 0);
+	DUR_OK("0", 0);
 	DUR_OK("0.0005s", 1);
 	DUR_OK("0.0015s", 2);
 	DUR_OK("0.123456789123s", 123);
 	DUR_OK("0.00001m", 1);			/* 0.6 ms */
-	DUR_OK("0.000008m", 0);			/* 0.48 ms */
+	DUR_BAD("0.000008m", "under 1ms");	/* 0.48 ms */
 }
 
 static void
