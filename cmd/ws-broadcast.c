@@ -78,7 +78,8 @@ static const struct option long_options[] = {
 	{ "stall",		required_argument,	NULL, OPT_STALL },
 	{ "ping",		required_argument,	NULL, OPT_PING },
 	{ "drain",		required_argument,	NULL, OPT_DRAIN },
-	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
+	{ "max-clients",	required_argument,	NULL,
+	    OPT_MAX_CLIENTS },
 	{ "max-rooms",		required_argument,	NULL, OPT_MAX_ROOMS },
 	{ "room-ttl",		required_argument,	NULL, OPT_ROOM_TTL },
 	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
@@ -105,7 +106,8 @@ usage(FILE *out)
 "                    [--stall DURATION] [--ping DURATION]\n"
 "                    [--drain DURATION] [--max-clients N] [--max-rooms N]\n"
 "                    [--room-ttl DURATION] [--max-line SIZE]\n"
-"                    [--origin ORIGIN]... [--token TOKEN | --token-file FILE]\n"
+"                    [--origin ORIGIN]...\n"
+"                    [--token TOKEN | --token-file FILE]\n"
 "                    [--tls-cert FILE --tls-key FILE] [--dashboard]\n"
 "                    [--static DIR] [--keep-open] [--tee]\n");
 }
