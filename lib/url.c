@@ -51,21 +51,20 @@ is_host_char(char c)
 static int
 check_bytes(const char *s, char *err, size_t errlen)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p == 0x7f)
+	for (i = 0; p[i] != '\0'; i++) {
+		if (p[i] <= 0x20 || p[i] == 0x7f)
 			return fail(err, errlen, "space or control character "
-			    "at byte %zu", (size_t)(p - (const unsigned char *)s)
-			    + 1);
-		if (*p >= 0x80)
+			    "at byte %zu", i + 1);
+		if (p[i] >= 0x80)
 			return fail(err, errlen, "non-ASCII byte at byte %zu: "
-			    "percent-encode it", (size_t)(p -
-			    (const unsigned char *)s) + 1);
+			    "percent-encode it", i + 1);
 	}
 	if (strchr(s, '#') != NULL)
-		return fail(err, errlen, "a fragment ('#') is not allowed in a "
-		    "WebSocket URL");
+		return fail(err, errlen, "a fragment ('#') is not allowed "
+		    "in a WebSocket URL");
 	return 0;
 }
 
@@ -78,7 +77,8 @@ parse_scheme(const char *s, struct url *u, const char **rest, char *err,
 	size_t n;
 
 	if (sep == NULL)
-		return fail(err, errlen, "no scheme: expected ws:// or wss://");
+		return fail(err, errlen,
+		    "no scheme: expected ws:// or wss://");
 	n = (size_t)(sep - s);
 	if (n == 2 && strncasecmp(s, "ws", 2) == 0)
 		u->tls = false;

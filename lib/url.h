@@ -23,7 +23,7 @@
 struct url {
 	bool tls;			/* wss:// */
 	bool ipv6;			/* host is an IPv6 literal */
-	int port;			/* 1..65535; 80 or 443 when not given */
+	int port;			/* 1..65535; else 80 or 443 */
 	char host[URL_HOST_MAX + 1];	/* name or address, no brackets */
 	char path[URL_PATH_MAX + 1];	/* path and query; "/" at least */
 	char host_header[URL_HOST_MAX + 9];	/* Host: value; the port

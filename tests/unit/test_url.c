@@ -49,8 +49,8 @@ static const struct good goods[] = {
 	{ "ws://h:00080/", 0, "h", 0, 80, "/", "h" },
 	{ "ws://h//double//slash", 0, "h", 0, 80, "//double//slash", "h" },
 	{ "ws://h/%41%2f%2F", 0, "h", 0, 80, "/%41%2f%2F", "h" },
-	{ "ws://h/a:b@c;d=e,f(g)!$'*+~", 0, "h", 0, 80, "/a:b@c;d=e,f(g)!$'*+~",
-	    "h" },
+	{ "ws://h/a:b@c;d=e,f(g)!$'*+~", 0, "h", 0, 80,
+	    "/a:b@c;d=e,f(g)!$'*+~", "h" },
 	{ "ws://10.0.0.1:1/", 0, "10.0.0.1", 0, 1, "/", "10.0.0.1:1" },
 };
 
@@ -77,7 +77,8 @@ static const struct bad bads[] = {
 	{ "ws://h:+80/", "bad port '+80'" },
 	{ "ws://h:0/", "port 0 is out of range (1-65535)" },
 	{ "ws://h:65536/", "port 65536 is out of range (1-65535)" },
-	{ "ws://h:99999999999/", "port 99999999999 is out of range (1-65535)" },
+	{ "ws://h:99999999999/",
+	    "port 99999999999 is out of range (1-65535)" },
 	{ "ws://::1/", "an IPv6 address needs brackets, as in "
 	    "ws://[::1]:8080/" },
 	{ "ws://::1:8080/", "an IPv6 address needs brackets, as in "
