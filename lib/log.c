@@ -94,6 +94,17 @@ log_always(const char *fmt, ...)
 	errno = saved_errno;
 }
 
+void
+log_plain(const char *line, size_t len)
+{
+	int saved_errno = errno;
+
+	if (write(STDERR_FILENO, line, len) < 0) {
+		/* Nowhere left to complain to. */
+	}
+	errno = saved_errno;
+}
+
 static int
 level_of_lws(int lws_level)
 {

@@ -10,6 +10,8 @@
 #ifndef WSFEED_LOG_H
 #define WSFEED_LOG_H
 
+#include <stddef.h>
+
 /* Levels, most important first. */
 enum log_level {
 	LVL_ERR,	/* -q keeps only these */
@@ -37,6 +39,13 @@ void log_emit(int level, const char *fmt, ...)
 
 /* Print one line whatever the level (e.g. the "listening on" line). */
 void log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Write len bytes to stderr as they are, in one write, whatever the level:
+ * for lines that scripts read, such as ws-listen's --events objects. The
+ * caller includes the newline.
+ */
+void log_plain(const char *line, size_t len);
 
 /*
  * Route libwebsockets' own lines through log_emit: its errors become our
