@@ -115,6 +115,12 @@ level_of_lws(int lws_level)
 	return LVL_DEBUG;
 }
 
+/* The lws levels printed at our level, and who else watches lws. */
+static int lws_print_levels;
+static int lws_watch_levels;
+static log_lws_watch_cb lws_watcher;
+static void *lws_watcher_arg;
+
 /* lws hands over its text without our prefix, usually with a newline. */
 static void
 log_lws_line(int lws_level, const char *line)
@@ -122,6 +128,10 @@ log_lws_line(int lws_level, const char *line)
 	int level = level_of_lws(lws_level);
 	size_t len = strlen(line);
 
+	if (lws_watcher != NULL && (lws_level & lws_watch_levels))
+		lws_watcher(lws_level, line, lws_watcher_arg);
+	if (!(lws_level & lws_print_levels))
+		return;
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (level <= log_level)
@@ -139,5 +149,15 @@ log_route_lws(void)
 		levels |= LLL_WARN;
 	if (log_level >= LVL_DEBUG)
 		levels |= LLL_NOTICE | LLL_INFO;
-	lws_set_log_level(levels, log_lws_line);
+	lws_print_levels = levels;
+	lws_set_log_level(levels | lws_watch_levels, log_lws_line);
+}
+
+void
+log_watch_lws(log_lws_watch_cb cb, void *arg, int lws_levels)
+{
+	lws_watcher = cb;
+	lws_watcher_arg = arg;
+	lws_watch_levels = cb != NULL ? lws_levels : 0;
+	log_route_lws();
 }

@@ -54,6 +54,18 @@ void log_plain(const char *line, size_t len);
  */
 void log_route_lws(void);
 
+/* Sees a libwebsockets line (one LLL_ level bit, text with its newline). */
+typedef void (*log_lws_watch_cb)(int lws_level, const char *line, void *arg);
+
+/*
+ * Let cb see every libwebsockets line of the given LLL_ levels, whether
+ * or not it is printed, until called again with cb NULL. Some causes
+ * (the errno of a refused connect, why a certificate failed) exist only
+ * in lws's log. Watching LLL_DEBUG costs formatting many lines: watch
+ * only while it matters. Re-routes lws's log at once.
+ */
+void log_watch_lws(log_lws_watch_cb cb, void *arg, int lws_levels);
+
 #define log_at(lvl, ...)						\
 	do {								\
 		if ((lvl) <= log_level)					\
