@@ -68,7 +68,7 @@ struct client_config {
 	client_message_cb on_message;
 	client_tick_cb on_tick;		/* may be NULL */
 	void *arg;			/* for both callbacks */
-	int signal_fd;			/* readable at SIGINT/SIGTERM (sig.h) */
+	int signal_fd;			/* readable at a signal (sig.h) */
 };
 
 struct client;
