@@ -520,3 +520,49 @@ def test_help_matches_the_man_page(procs):
     opts = set(re.findall(r"--[a-z][a-z-]+", usage))
     for o in opts:
         assert o in man
+
+
+def man_examples():
+    """The EXAMPLES of ws-listen.1 that run offline, as shell commands."""
+    text = (ROOT / "man" / "ws-listen.1").read_text()
+    section = text.split(".Sh EXAMPLES")[1].split(".Sh ")[0]
+    section = section.replace("\\e\n", " ").replace("\\(dq", '"')
+    cmds = []
+    for line in section.splitlines():
+        line = line.removeprefix(".Dl ").strip()
+        if line.startswith("ws-listen ") and "wss://" not in line:
+            cmds.append(line)
+    return cmds
+
+
+def test_man_examples_run(procs):
+    cmds = man_examples()
+    assert len(cmds) == 4
+    rows = (ROOT / "tests" / "fixtures" / "vmstat.txt").read_text()
+    nrows = len([l for l in rows.splitlines()[2:] if l.strip()])
+    for cmd in cmds:
+        b = procs.broadcast("--format", "table", "-r", "vmstat")
+        b.write(rows)
+        wait_for(lambda: b.http("/vmstat")[0] == 200, what="a snapshot")
+        cmd = cmd.replace("ws-listen ", f'"{prog("ws-listen")}" ', 1)
+        cmd = cmd.replace("127.0.0.1:8080", b.hostport)
+        p = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        try:
+            if " -n 1 " not in cmd:
+                wait_for(lambda: b.http("/_rooms")[2].count(b'"clients": 1')
+                         == 1, what=f"the example connected: {cmd}")
+                b.write(rows)
+                b.close_stdin()
+            out, err = p.communicate(timeout=15)
+        finally:
+            p.kill()
+        assert p.returncode == 0, (cmd, err)
+        lines = out.decode().splitlines()
+        if " -n 1 " in cmd:
+            assert len(lines) == 1
+        else:
+            assert len(lines) == 1 + nrows, (cmd, err)
+        if " -f " in cmd:
+            assert all(list(json.loads(l)) == ["us", "sy", "id"]
+                       for l in lines)
