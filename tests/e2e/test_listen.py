@@ -37,15 +37,16 @@ def test_messages_in_order_nothing_lost_or_merged(procs):
     steps += [{"big": 1 << 20, "char": "x"},
               {"fragments": ['{"frag', 'mented": ', 'true}']},
               {"send": "two\nlines\\ and \r a CR"},
-              {"send": '{"json":\n  "with newlines"\r\n}'}]
+              {"send": '{"json":\n  "with newlines"\r\n}'},
+              {"send": "nul\u0000byte"}]
     steps += [{"send": m} for m in msgs[250:]]
     s = procs.server(*script(*steps))
     ls = procs.listen(s.url("/feed"))
-    got = ls.wait_lines(504, timeout=20)
+    got = ls.wait_lines(505, timeout=20)
     want = [m.encode() for m in msgs[:250]]
     want += [big.encode(), b'{"fragmented": true}',
              b"two\\nlines\\\\ and \\r a CR",
-             b'{"json":   "with newlines"  }']
+             b'{"json":   "with newlines"  }', b"nul\x00byte"]
     want += [m.encode() for m in msgs[250:]]
     assert got == want
     s.wait_out("OPEN /feed")
@@ -64,11 +65,14 @@ def test_messages_from_ws_broadcast_in_order(procs):
     wait_for(lambda: b.http("/default")[0] == 200, what="snapshot")
     ls = procs.listen(b.url("/"))
     assert ls.wait_lines(1) == [b'{"snap": 0}']
-    for i in range(1, 301):
-        b.write(f'{{"n": {i}, "big": 12345678901234567890}}\n')
-    got = ls.wait_lines(301)
-    assert got[1:] == [f'{{"n": {i}, "big": 12345678901234567890}}'
-                       .encode() for i in range(1, 301)]
+    want = [f'{{"n": {i}, "big": 12345678901234567890}}'.encode()
+            for i in range(1, 301)]
+    # A message of 1 MiB, the longest line ws-broadcast takes.
+    want.insert(150, b'"' + b"y" * ((1 << 20) - 2) + b'"')
+    for m in want:
+        b.write(m + b"\n")
+    got = ls.wait_lines(302, timeout=20)
+    assert got[1:] == want
 
 
 def test_filter_zero_one_many_and_runtime_error(procs):
@@ -82,6 +86,22 @@ def test_filter_zero_one_many_and_runtime_error(procs):
     ls.wait_stderr(r"message 2: filter failed: Cannot iterate over string")
     ls.wait_stderr(r"message 3: not JSON \(invalid literal at byte 2\): "
                    r"skipped, -f needs JSON")
+
+
+def test_quiet_hides_lifecycle_lines_but_not_events(procs):
+    s = procs.server(*script({"send": "a"}, {"close": 1000}))
+    ls = procs.listen("-q", s.url())
+    assert ls.wait() == 0
+    assert ls.lines() == [b"a"] and ls.stderr() == ""
+    ls = procs.listen("-q", "--events", s.url())
+    assert ls.wait() == 0
+    assert [e["event"] for e in ls.events()] == ["connected",
+                                                 "disconnected"]
+    ls = procs.listen(s.url())
+    assert ls.wait() == 0
+    assert ls.stderr() == (f"ws-listen: connected to {s.url()}\n"
+                           f"ws-listen: disconnected from {s.url()}: "
+                           f"code 1000\n")
 
 
 def test_count_exits_after_n_lines(procs):
