@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "backoff.h"
 #include "client.h"
+#include "header.h"
 #include "jqf.h"
 #include "lines.h"
 #include "log.h"
@@ -36,6 +38,10 @@ struct options {
 	uint64_t count;			/* -n; 0: no limit */
 	const char **sends;		/* --send and --send-file, in order */
 	size_t n_sends;
+	struct header *headers;		/* -H */
+	size_t n_headers;
+	const char *token_file;		/* --token-file, or NULL */
+	char *file_token;		/* the token read from it */
 	int verbose;			/* -v count */
 	int quiet;			/* -q */
 };
@@ -58,7 +64,12 @@ enum long_only {
 	OPT_CONNECT_TIMEOUT,
 	OPT_MAX_MESSAGE,
 	OPT_SEND,
-	OPT_SEND_FILE
+	OPT_SEND_FILE,
+	OPT_ORIGIN,
+	OPT_TOKEN,
+	OPT_TOKEN_FILE,
+	OPT_CACERT,
+	OPT_INSECURE
 };
 
 static const struct option long_options[] = {
@@ -83,6 +94,12 @@ static const struct option long_options[] = {
 	    OPT_MAX_MESSAGE },
 	{ "send",		required_argument,	NULL, OPT_SEND },
 	{ "send-file",		required_argument,	NULL, OPT_SEND_FILE },
+	{ "header",		required_argument,	NULL, 'H' },
+	{ "origin",		required_argument,	NULL, OPT_ORIGIN },
+	{ "token",		required_argument,	NULL, OPT_TOKEN },
+	{ "token-file",		required_argument,	NULL, OPT_TOKEN_FILE },
+	{ "cacert",		required_argument,	NULL, OPT_CACERT },
+	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -95,7 +112,9 @@ usage(FILE *out)
 "                 [--no-reconnect | --forever] [--events]\n"
 "                 [--ping DURATION] [--connect-timeout DURATION]\n"
 "                 [--max-message SIZE] [--send TEXT]... [--send-file FILE]\n"
-"                 URL\n");
+"                 [-H 'Name: value']... [--origin ORIGIN]\n"
+"                 [--token TOKEN | --token-file FILE] [--cacert FILE]\n"
+"                 [--insecure] URL\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -276,6 +295,64 @@ parse_send_file(struct options *o, const char *path)
 }
 
 static void
+parse_header(struct options *o, const char *line)
+{
+	char err[128];
+
+	o->headers = xrealloc(o->headers, (o->n_headers + 1) *
+	    sizeof(*o->headers));
+	if (header_parse(line, &o->headers[o->n_headers], err,
+	    sizeof(err)) < 0)
+		usage_error("-H: bad header '%s': %s", line, err);
+	o->n_headers++;
+}
+
+/* A value that goes into a header line: --origin, --token. */
+static const char *
+arg_header_value(const char *name, const char *value)
+{
+	char err[128];
+
+	if (header_check_value(value, strlen(value), err, sizeof(err)) < 0)
+		usage_error("%s: %s", name, err);
+	return value;
+}
+
+/*
+ * --token-file: the token is the file's first line, so that it does not
+ * show in ps(1). Read at start; a trailing CR is dropped.
+ */
+static char *
+read_token_file(const char *path)
+{
+	char buf[CLIENT_TOKEN_MAX + 3], err[128];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		log_err("--token-file %s:", path);
+		exit(EXIT_RUNTIME);
+	}
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	n = strcspn(buf, "\n");
+	if (n > CLIENT_TOKEN_MAX) {
+		log_err("--token-file %s: the first line is longer than %d "
+		    "bytes", path, CLIENT_TOKEN_MAX);
+		exit(EXIT_RUNTIME);
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (header_check_value(buf, n, err, sizeof(err)) < 0) {
+		log_err("--token-file %s: first line: %s", path, err);
+		exit(EXIT_RUNTIME);
+	}
+	return strdup(buf);
+}
+
+static void
 set_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -319,6 +396,24 @@ parse_setting(struct options *o, int opt, const char *arg)
 	case OPT_SEND_FILE:
 		parse_send_file(o, arg);
 		break;
+	case 'H':
+		parse_header(o, arg);
+		break;
+	case OPT_ORIGIN:
+		o->cli.origin = arg_header_value("--origin", arg);
+		break;
+	case OPT_TOKEN:
+		if (strlen(arg) > CLIENT_TOKEN_MAX)
+			usage_error("--token: longer than %d bytes",
+			    CLIENT_TOKEN_MAX);
+		o->cli.token = arg_header_value("--token", arg);
+		break;
+	case OPT_TOKEN_FILE:
+		o->token_file = arg;
+		break;
+	case OPT_CACERT:
+		o->cli.cacert = arg;
+		break;
 	}
 }
 
@@ -360,6 +455,9 @@ parse_option(struct options *o, int opt, const char *arg)
 	case OPT_EVENTS:
 		o->cli.events = true;
 		break;
+	case OPT_INSECURE:
+		o->cli.insecure = true;
+		break;
 	default:
 		parse_setting(o, opt, arg);
 		break;
@@ -382,7 +480,7 @@ parse_args(int argc, char **argv, struct options *o)
 	int opt;
 
 	set_defaults(o);
-	while ((opt = getopt_long(argc, argv, "hVqvf:n:", long_options,
+	while ((opt = getopt_long(argc, argv, "hVqvf:n:H:", long_options,
 	    NULL)) != -1) {
 		if (opt == '?')
 			usage_error("bad option");
@@ -395,6 +493,19 @@ parse_args(int argc, char **argv, struct options *o)
 	parse_url(o, argv[optind]);
 	o->cli.sends = o->sends;
 	o->cli.n_sends = o->n_sends;
+	o->cli.headers = o->headers;
+	o->cli.n_headers = o->n_headers;
+}
+
+static bool
+has_header(const struct options *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_headers; i++)
+		if (strcasecmp(o->headers[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 /* One message per conflict, right after parsing. */
@@ -403,6 +514,29 @@ check_options(const struct options *o)
 {
 	if (o->raw && o->filter != NULL)
 		usage_error("-f needs JSON messages: not with --raw");
+	if (o->cli.token != NULL && o->token_file != NULL)
+		usage_error("--token and --token-file conflict");
+	if ((o->cli.token != NULL || o->token_file != NULL) &&
+	    has_header(o, "Authorization:"))
+		usage_error("-H Authorization and --token conflict");
+	if (o->cli.cacert != NULL && o->cli.insecure)
+		usage_error("--cacert and --insecure conflict");
+	if ((o->cli.cacert != NULL || o->cli.insecure) && !o->cli.url.tls)
+		usage_error("--cacert and --insecure need a wss:// URL");
+}
+
+/* Files named by options are read, or checked, before connecting. */
+static void
+load_files(struct options *o)
+{
+	if (o->token_file != NULL)
+		o->cli.token = o->file_token = read_token_file(o->token_file);
+	if (o->token_file != NULL && o->file_token == NULL)
+		out_of_memory();
+	if (o->cli.cacert != NULL && access(o->cli.cacert, R_OK) < 0) {
+		log_err("--cacert %s:", o->cli.cacert);
+		exit(EXIT_RUNTIME);
+	}
 }
 
 /*
@@ -522,6 +656,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	check_options(&o);
 	log_init("ws-listen", log_level_from(o.verbose, o.quiet));
+	load_files(&o);
 	l.max_message = o.cli.max_message;
 	output_init(&l.out, STDOUT_FILENO, o.raw, compile(o.filter),
 	    o.count, &sig_caught);
@@ -530,5 +665,7 @@ main(int argc, char **argv)
 	for (i = 0; i < o.n_sends; i++)
 		free((void *)o.sends[i]);
 	free(o.sends);
+	free(o.headers);
+	free(o.file_token);
 	return status;
 }

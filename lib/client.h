@@ -12,6 +12,8 @@
  * (backoff.h), unless the server ended the feed (close 1000), refused us
  * for good (HTTP 401, 403, 404, a certificate that does not verify), or
  * the retries ran out. Each step is a lifecycle event (event.h) on stderr.
+ * The handshake carries the caller's extra headers, Origin and bearer
+ * token; wss:// is checked against the system's CAs, or --cacert's only.
  */
 #ifndef WSFEED_CLIENT_H
 #define WSFEED_CLIENT_H
@@ -20,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "header.h"
 #include "url.h"
 
 /* When a connection that ended is tried again. */
@@ -46,6 +49,9 @@ typedef int (*client_message_cb)(void *arg, enum client_msg kind,
 /* Called every CLIENT_TICK_MS; nonzero ends the program like above. */
 typedef int (*client_tick_cb)(void *arg);
 
+/* Longest bearer token. */
+#define CLIENT_TOKEN_MAX 4096
+
 /* How often the tick callback runs. */
 #define CLIENT_TICK_MS 200
 
@@ -65,6 +71,13 @@ struct client_config {
 	int64_t ping_ms;		/* --ping; 0: none */
 	int64_t connect_timeout_ms;	/* --connect-timeout */
 	size_t max_message;		/* --max-message */
+	const struct header *headers;	/* -H, checked (header.h) */
+	size_t n_headers;
+	const char *origin;		/* --origin, or NULL */
+	const char *token;		/* --token: a bearer token of at most
+					   CLIENT_TOKEN_MAX bytes, or NULL */
+	const char *cacert;		/* --cacert: the only CAs, or NULL */
+	bool insecure;			/* --insecure: no certificate check */
 	client_message_cb on_message;
 	client_tick_cb on_tick;		/* may be NULL */
 	void *arg;			/* for both callbacks */
