@@ -121,6 +121,7 @@ def test_bad_json_and_failing_filter_are_skipped(procs):
             return await _take(ws, 2)
 
     assert run_async(go()) == ["5", "2"]
+    b.wait_stderr(r"line 4: not valid JSON")
     err = b.stderr()
     assert "line 2: not valid JSON" in err
     assert "one value per line" in err
@@ -140,7 +141,8 @@ def test_invalid_utf8_is_never_sent(procs, fmt):
 
     assert run_async(go()) == ['"ok \u00e9"']
     assert metrics(b)["wsfeed_bad_lines_total"] == 2
-    assert "line 1:" in b.stderr() and "line 2:" in b.stderr()
+    b.wait_stderr(r"line 2:")
+    assert "line 1:" in b.stderr()
 
 
 def test_text_format_repairs_utf8_and_escapes(procs):
