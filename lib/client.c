@@ -1,11 +1,10 @@
 /*
  * ws-listen's WebSocket client: connect, receive, keep alive, come back.
  */
-#include <errno.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libwebsockets.h>
 #include <openssl/x509.h>
@@ -23,7 +22,7 @@
 /* Payload of our pings: an empty PONG never reaches lws's callback. */
 #define PING_PAYLOAD "wsfeed"
 /* How long a clean close at the end may take before we leave anyway. */
-#define STOP_GRACE_US (1000 * 1000)
+#define STOP_GRACE_MS 1000
 /* Bytes lws reads per receive callback. */
 #define RX_BUFFER_SIZE 65536
 /* The reassembly buffer is freed after a message bigger than this. */
@@ -77,6 +76,7 @@ struct client {
 	int64_t last_rx_ms;		/* data or a pong came then */
 	size_t next_send;		/* subscribe messages sent so far */
 	bool ping_due;			/* write a ping when writable */
+	bool close_sent;		/* our close frame went out */
 	unsigned char *tx;		/* LWS_PRE + the longest send */
 	lws_sorted_usec_list_t retry_timer;	/* connect again */
 	lws_sorted_usec_list_t connect_timer;	/* --connect-timeout */
@@ -102,12 +102,6 @@ schedule_ms(struct client *c, lws_sorted_usec_list_t *t,
 	lws_sul_schedule(c->ctx, 0, t, cb, (lws_usec_t)ms * 1000);
 }
 
-static void
-cancel(lws_sorted_usec_list_t *t)
-{
-	lws_sul_cancel(t);
-}
-
 /* Print an event as a log line at level, or as JSON under --events. */
 static void
 emit(struct client *c, struct event *e, int level)
@@ -129,8 +123,8 @@ finish(struct client *c, int status)
 {
 	c->phase = PHASE_DONE;
 	c->status = status;
-	cancel(&c->retry_timer);
-	cancel(&c->stop_timer);
+	lws_sul_cancel(&c->retry_timer);
+	lws_sul_cancel(&c->stop_timer);
 }
 
 /* Drop the connection now, without a close handshake. */
@@ -155,6 +149,7 @@ stop_timer_cb(lws_sorted_usec_list_t *t)
 static void
 client_stop(struct client *c)
 {
+	c->status = EXIT_OK;
 	switch (c->phase) {
 	case PHASE_WAITING:
 		finish(c, EXIT_OK);
@@ -162,19 +157,16 @@ client_stop(struct client *c)
 	case PHASE_CONNECTING:
 		c->phase = PHASE_STOPPING;
 		kill_wsi(c);
-		schedule_ms(c, &c->stop_timer, stop_timer_cb,
-		    STOP_GRACE_US / 1000);
+		schedule_ms(c, &c->stop_timer, stop_timer_cb, STOP_GRACE_MS);
 		break;
 	case PHASE_OPEN:
 		c->phase = PHASE_STOPPING;
 		lws_callback_on_writable(c->wsi);
-		schedule_ms(c, &c->stop_timer, stop_timer_cb,
-		    STOP_GRACE_US / 1000);
+		schedule_ms(c, &c->stop_timer, stop_timer_cb, STOP_GRACE_MS);
 		break;
 	default:
 		break;
 	}
-	c->status = EXIT_OK;
 }
 
 /* How the end of an attempt is answered, by DESIGN.md's rules. */
@@ -251,10 +243,10 @@ attempt_ended(struct client *c)
 	c->at.live = false;
 	c->in_msg = false;
 	buf_reset(&c->msg);
-	cancel(&c->connect_timer);
-	cancel(&c->ping_timer);
-	cancel(&c->dead_timer);
-	cancel(&c->stable_timer);
+	lws_sul_cancel(&c->connect_timer);
+	lws_sul_cancel(&c->ping_timer);
+	lws_sul_cancel(&c->dead_timer);
+	lws_sul_cancel(&c->stable_timer);
 	report_end(c, &at, o == END_FAILED ? LVL_ERR : LVL_NOTICE);
 	switch (o) {
 	case RETRY:
@@ -382,12 +374,13 @@ on_established(struct client *c, struct lws *wsi)
 	c->wsi = wsi;
 	c->phase = PHASE_OPEN;
 	c->at.established = true;
-	cancel(&c->connect_timer);
+	lws_sul_cancel(&c->connect_timer);
 	e.attempt = c->bo.retries;
 	emit(c, &e, LVL_NOTICE);
 	c->last_rx_ms = clock_ms();
 	c->next_send = 0;
 	c->ping_due = false;
+	c->close_sent = false;
 	if (c->cfg.stable_ms > 0)
 		schedule_ms(c, &c->stable_timer, stable_timer_cb,
 		    c->cfg.stable_ms);
@@ -412,8 +405,9 @@ deliver(struct client *c)
 	int rc;
 
 	c->in_msg = false;
-	rc = c->cfg.on_message(c->cfg.arg, kind,
-	    kind == CLIENT_TEXT ? c->msg.data : NULL, c->msg_len);
+	/* An empty message has no buffer yet. */
+	rc = c->cfg.on_message(c->cfg.arg, kind, kind != CLIENT_TEXT ? NULL :
+	    c->msg.data != NULL ? c->msg.data : "", c->msg_len);
 	if (c->msg.cap > MSG_KEEP_MAX)
 		buf_release(&c->msg);
 	buf_reset(&c->msg);
@@ -464,7 +458,7 @@ on_receive(struct client *c, struct lws *wsi, const void *in, size_t len)
 }
 
 static int
-write_text(struct client *c, struct lws *wsi, const char *s, size_t len,
+write_copy(struct client *c, struct lws *wsi, const char *s, size_t len,
     enum lws_write_protocol kind)
 {
 	/* lws masks a client's payload in place: send a copy. */
@@ -501,18 +495,20 @@ on_writable(struct client *c, struct lws *wsi)
 {
 	const char *s;
 
-	if (c->phase == PHASE_STOPPING)
+	if (c->phase == PHASE_STOPPING && !c->close_sent) {
+		c->close_sent = true;
 		return write_close(c, wsi);
+	}
 	if (c->phase != PHASE_OPEN)
 		return 0;
 	if (c->ping_due) {
 		c->ping_due = false;
-		if (write_text(c, wsi, PING_PAYLOAD, sizeof(PING_PAYLOAD) - 1,
+		if (write_copy(c, wsi, PING_PAYLOAD, sizeof(PING_PAYLOAD) - 1,
 		    LWS_WRITE_PING) < 0)
 			return -1;
 	} else if (c->next_send < c->cfg.n_sends) {
 		s = c->cfg.sends[c->next_send++];
-		if (write_text(c, wsi, s, strlen(s), LWS_WRITE_TEXT) < 0)
+		if (write_copy(c, wsi, s, strlen(s), LWS_WRITE_TEXT) < 0)
 			return -1;
 	}
 	if (c->ping_due || c->next_send < c->cfg.n_sends)

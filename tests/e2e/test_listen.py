@@ -38,15 +38,15 @@ def test_messages_in_order_nothing_lost_or_merged(procs):
               {"fragments": ['{"frag', 'mented": ', 'true}']},
               {"send": "two\nlines\\ and \r a CR"},
               {"send": '{"json":\n  "with newlines"\r\n}'},
-              {"send": "nul\u0000byte"}]
+              {"send": "nul\u0000byte"}, {"send": ""}]
     steps += [{"send": m} for m in msgs[250:]]
     s = procs.server(*script(*steps))
     ls = procs.listen(s.url("/feed"))
-    got = ls.wait_lines(505, timeout=20)
+    got = ls.wait_lines(506, timeout=20)
     want = [m.encode() for m in msgs[:250]]
     want += [big.encode(), b'{"fragmented": true}',
              b"two\\nlines\\\\ and \\r a CR",
-             b'{"json":   "with newlines"  }', b"nul\x00byte"]
+             b'{"json":   "with newlines"  }', b"nul\x00byte", b""]
     want += [m.encode() for m in msgs[250:]]
     assert got == want
     s.wait_out("OPEN /feed")
@@ -54,9 +54,9 @@ def test_messages_in_order_nothing_lost_or_merged(procs):
 
 def test_raw_writes_bytes_as_received(procs):
     s = procs.server(*script({"send": "a\nb"}, {"send": "c\\d"},
-                             {"fragments": ["e\n", "f"]}))
+                             {"send": ""}, {"fragments": ["e\n", "f"]}))
     ls = procs.listen("--raw", s.url())
-    assert ls.wait_lines(5) == [b"a", b"b", b"c\\d", b"e", b"f"]
+    assert ls.wait_lines(6) == [b"a", b"b", b"c\\d", b"", b"e", b"f"]
 
 
 def test_messages_from_ws_broadcast_in_order(procs):
