@@ -1,30 +1,12 @@
 /*
  * Extra request headers for a WebSocket handshake: -H 'Name: value'.
  */
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "errmsg.h"
 #include "header.h"
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* RFC 9110's tchar. */
 static bool
@@ -66,15 +48,16 @@ header_check_value(const char *value, size_t len, char *err, size_t errlen)
 	size_t i;
 
 	if (len == 0)
-		return fail(err, errlen, "empty value");
+		return errmsg_fail(err, errlen, "empty value");
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)value[i];
 
 		if (c == '\r' || c == '\n')
-			return fail(err, errlen, "CR or LF in the value");
+			return errmsg_fail(err, errlen,
+			    "CR or LF in the value");
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return fail(err, errlen, "control character 0x%02x in "
-			    "the value", c);
+			return errmsg_fail(err, errlen,
+			    "control character 0x%02x in the value", c);
 	}
 	return 0;
 }
@@ -86,19 +69,20 @@ check_name(const char *name, size_t len, char *err, size_t errlen)
 	size_t i;
 
 	if (len == 0)
-		return fail(err, errlen, "empty header name");
+		return errmsg_fail(err, errlen, "empty header name");
 	if (len > HEADER_NAME_MAX)
-		return fail(err, errlen, "header name longer than %d bytes",
-		    HEADER_NAME_MAX);
+		return errmsg_fail(err, errlen,
+		    "header name longer than %d bytes", HEADER_NAME_MAX);
 	for (i = 0; i < len; i++)
 		if (!is_tchar((unsigned char)name[i]))
-			return fail(err, errlen, "bad byte 0x%02x in the "
-			    "header name", (unsigned char)name[i]);
+			return errmsg_fail(err, errlen,
+			    "bad byte 0x%02x in the header name",
+			    (unsigned char)name[i]);
 	if (len == 6 && strncasecmp(name, "Origin", 6) == 0)
-		return fail(err, errlen, "Origin: use --origin");
+		return errmsg_fail(err, errlen, "Origin: use --origin");
 	if ((r = reserved(name, len)) != NULL)
-		return fail(err, errlen, "%s is part of the handshake: it "
-		    "cannot be set", r);
+		return errmsg_fail(err, errlen,
+		    "%s is part of the handshake: it cannot be set", r);
 	return 0;
 }
 
@@ -109,7 +93,8 @@ header_parse(const char *line, struct header *h, char *err, size_t errlen)
 	size_t nlen;
 
 	if (colon == NULL)
-		return fail(err, errlen, "no ':' between name and value");
+		return errmsg_fail(err, errlen,
+		    "no ':' between name and value");
 	nlen = (size_t)(colon - line);
 	if (check_name(line, nlen, err, errlen) < 0)
 		return -1;

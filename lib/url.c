@@ -4,31 +4,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "errmsg.h"
 #include "url.h"
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Write why into err and return -1. */
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static bool
 is_hex(char c)
@@ -56,15 +38,16 @@ check_bytes(const char *s, char *err, size_t errlen)
 
 	for (i = 0; p[i] != '\0'; i++) {
 		if (p[i] <= 0x20 || p[i] == 0x7f)
-			return fail(err, errlen, "space or control character "
-			    "at byte %zu", i + 1);
+			return errmsg_fail(err, errlen,
+			    "space or control character at byte %zu", i + 1);
 		if (p[i] >= 0x80)
-			return fail(err, errlen, "non-ASCII byte at byte %zu: "
-			    "percent-encode it", i + 1);
+			return errmsg_fail(err, errlen,
+			    "non-ASCII byte at byte %zu: percent-encode it",
+			    i + 1);
 	}
 	if (strchr(s, '#') != NULL)
-		return fail(err, errlen, "a fragment ('#') is not allowed "
-		    "in a WebSocket URL");
+		return errmsg_fail(err, errlen,
+		    "a fragment ('#') is not allowed in a WebSocket URL");
 	return 0;
 }
 
@@ -77,7 +60,7 @@ parse_scheme(const char *s, struct url *u, const char **rest, char *err,
 	size_t n;
 
 	if (sep == NULL)
-		return fail(err, errlen,
+		return errmsg_fail(err, errlen,
 		    "no scheme: expected ws:// or wss://");
 	n = (size_t)(sep - s);
 	if (n == 2 && strncasecmp(s, "ws", 2) == 0)
@@ -85,7 +68,8 @@ parse_scheme(const char *s, struct url *u, const char **rest, char *err,
 	else if (n == 3 && strncasecmp(s, "wss", 3) == 0)
 		u->tls = true;
 	else
-		return fail(err, errlen, "scheme '%.*s' is not ws or wss",
+		return errmsg_fail(err, errlen,
+		    "scheme '%.*s' is not ws or wss",
 		    (int)(n > 16 ? 16 : n), s);
 	*rest = sep + 3;
 	return 0;
@@ -99,15 +83,16 @@ parse_port(const char *p, size_t n, struct url *u, char *err, size_t errlen)
 	long v = 0;
 
 	if (n == 0)
-		return fail(err, errlen, "empty port after ':'");
+		return errmsg_fail(err, errlen, "empty port after ':'");
 	for (i = 0; i < n; i++)
 		if (p[i] < '0' || p[i] > '9')
-			return fail(err, errlen, "bad port '%.*s'",
-			    (int)(n > 16 ? 16 : n), p);
+			return errmsg_fail(err, errlen,
+			    "bad port '%.*s'", (int)(n > 16 ? 16 : n), p);
 	for (i = 0; i < n && v <= 65535; i++)
 		v = v * 10 + (p[i] - '0');
 	if (v < 1 || v > 65535)
-		return fail(err, errlen, "port %.*s is out of range (1-65535)",
+		return errmsg_fail(err, errlen,
+		    "port %.*s is out of range (1-65535)",
 		    (int)(n > 16 ? 16 : n), p);
 	u->port = (int)v;
 	return 0;
@@ -122,21 +107,23 @@ parse_v6(const char *p, size_t n, struct url *u, char *err, size_t errlen)
 	size_t len;
 
 	if (close == NULL)
-		return fail(err, errlen, "'[' without ']'");
+		return errmsg_fail(err, errlen, "'[' without ']'");
 	len = (size_t)(close - p - 1);
 	if (len >= sizeof(u->host))
-		return fail(err, errlen, "bad IPv6 address");
+		return errmsg_fail(err, errlen, "bad IPv6 address");
 	memcpy(u->host, p + 1, len);
 	u->host[len] = '\0';
 	if (inet_pton(AF_INET6, u->host, &a) != 1)
-		return fail(err, errlen, "bad IPv6 address '%.64s'", u->host);
+		return errmsg_fail(err, errlen,
+		    "bad IPv6 address '%.64s'", u->host);
 	u->ipv6 = true;
 	n -= len + 2;
 	p = close + 1;
 	if (n == 0)
 		return 0;
 	if (*p != ':')
-		return fail(err, errlen, "expected ':' or the path after ']'");
+		return errmsg_fail(err, errlen,
+		    "expected ':' or the path after ']'");
 	return parse_port(p + 1, n - 1, u, err, errlen);
 }
 
@@ -149,17 +136,18 @@ check_host(const struct url *u, char *err, size_t errlen)
 	bool numeric = true;
 
 	if (*h == '\0')
-		return fail(err, errlen, "no host");
+		return errmsg_fail(err, errlen, "no host");
 	for (; *h != '\0'; h++) {
 		if (!is_host_char(*h))
-			return fail(err, errlen, "bad character '%c' in host",
-			    *h);
+			return errmsg_fail(err, errlen,
+			    "bad character '%c' in host", *h);
 		if (*h != '.' && (*h < '0' || *h > '9'))
 			numeric = false;
 	}
 	/* Only digits and dots: an address, or a mistake, never a name. */
 	if (numeric && inet_pton(AF_INET, u->host, &a) != 1)
-		return fail(err, errlen, "bad IPv4 address '%s'", u->host);
+		return errmsg_fail(err, errlen,
+		    "bad IPv4 address '%s'", u->host);
 	return 0;
 }
 
@@ -172,21 +160,21 @@ parse_authority(const char *p, size_t n, struct url *u, char *err,
 	size_t hlen;
 
 	if (n == 0)
-		return fail(err, errlen, "no host");
+		return errmsg_fail(err, errlen, "no host");
 	if (memchr(p, '@', n) != NULL)
-		return fail(err, errlen, "user info ('user@') is not "
-		    "supported");
+		return errmsg_fail(err, errlen,
+		    "user info ('user@') is not supported");
 	if (p[0] == '[')
 		return parse_v6(p, n, u, err, errlen);
 	colon = memchr(p, ':', n);
 	if (colon != NULL && memchr(colon + 1, ':', n - (size_t)(colon - p) -
 	    1) != NULL)
-		return fail(err, errlen, "an IPv6 address needs brackets, as "
-		    "in ws://[::1]:8080/");
+		return errmsg_fail(err, errlen,
+		    "an IPv6 address needs brackets, as in ws://[::1]:8080/");
 	hlen = colon != NULL ? (size_t)(colon - p) : n;
 	if (hlen > URL_HOST_MAX)
-		return fail(err, errlen, "host name longer than %d characters",
-		    URL_HOST_MAX);
+		return errmsg_fail(err, errlen,
+		    "host name longer than %d characters", URL_HOST_MAX);
 	memcpy(u->host, p, hlen);
 	u->host[hlen] = '\0';
 	if (check_host(u, err, errlen) < 0)
@@ -204,12 +192,13 @@ parse_path(const char *s, const char *p, struct url *u, char *err,
 	size_t i, len = strlen(p), lead = *p == '/' ? 0 : 1;
 
 	if (len + lead > URL_PATH_MAX)
-		return fail(err, errlen, "path longer than %d bytes",
-		    URL_PATH_MAX);
+		return errmsg_fail(err, errlen,
+		    "path longer than %d bytes", URL_PATH_MAX);
 	for (i = 0; i < len; i++)
 		if (p[i] == '%' && (!is_hex(p[i + 1]) || !is_hex(p[i + 2])))
-			return fail(err, errlen, "bad percent escape at byte "
-			    "%zu", (size_t)(p - s) + i + 1);
+			return errmsg_fail(err, errlen,
+			    "bad percent escape at byte %zu",
+			    (size_t)(p - s) + i + 1);
 	u->path[0] = '/';
 	memcpy(u->path + lead, p, len + 1);
 	return 0;
@@ -237,7 +226,7 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 
 	memset(u, 0, sizeof(*u));
 	if (*s == '\0')
-		return fail(err, errlen, "empty URL");
+		return errmsg_fail(err, errlen, "empty URL");
 	if (check_bytes(s, err, errlen) < 0 ||
 	    parse_scheme(s, u, &auth, err, errlen) < 0)
 		return -1;
