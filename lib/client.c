@@ -21,8 +21,11 @@
 
 /* Payload of our pings: an empty PONG never reaches lws's callback. */
 #define PING_PAYLOAD "wsfeed"
-/* How long a clean close at the end may take before we leave anyway. */
-#define STOP_GRACE_MS 1000
+/*
+ * How long a clean close at the end may take before we leave anyway; with
+ * CLIENT_TICK_MS it keeps the end after a reader went away within 1 s.
+ */
+#define STOP_GRACE_MS 700
 /* Bytes lws reads per receive callback. */
 #define RX_BUFFER_SIZE 65536
 /* The reassembly buffer is freed after a message bigger than this. */

@@ -466,18 +466,39 @@ def test_sigint_while_waiting_to_retry(procs):
     assert ls.wait(5) == 0
 
 
-def test_second_signal_exits_at_once_while_stdout_is_blocked(procs):
+def test_second_signal_exits_at_once(procs):
+    """The first SIGTERM closes cleanly, which a stopped server makes
+    wait; the second ends the program at once."""
+    s = procs.server(*script({"send": "a"}, {"hold": True}))
+    for signals in (1, 2):
+        ls = procs.listen("-vv", s.url())
+        ls.wait_lines(1)
+        s.signal(signal.SIGSTOP)
+        try:
+            ls.signal(signal.SIGTERM)
+            ls.wait_stderr(r"Terminated: closing the connection")
+            if signals == 2:
+                ls.signal(signal.SIGTERM)
+            assert ls.wait(5) == 0
+        finally:
+            s.signal(signal.SIGCONT)
+        # Only the first run waited for the server's answer.
+        assert ("the close took too long" in ls.stderr()) == \
+            (signals == 1)
+
+
+def test_sigterm_ends_while_stdout_is_blocked(procs):
     """A reader that stopped reading blocks our writes; SIGTERM still
-    ends the program, and a second one at once."""
+    ends the program."""
     s = procs.server(*script(*[{"big": 60000}] * 40, {"hold": True}))
     r, w = os.pipe()
     try:
         ls = procs.run([prog("ws-listen"), s.url()], stdout=w)
         os.close(w)
         w = -1
-        time.sleep(1.0)
-        ls.signal(signal.SIGTERM)
-        time.sleep(0.2)
+        # Wait until the pipe is full and a write blocks.
+        wait_for(lambda: "pipe_write" in open(f"/proc/{ls.pid}/wchan")
+                 .read(), what="a blocked write")
         ls.signal(signal.SIGTERM)
         assert ls.wait(5) == 0
     finally:
