@@ -25,7 +25,7 @@
  * How long a clean close at the end may take before we leave anyway; with
  * CLIENT_TICK_MS it keeps the end after a reader went away within 1 s.
  */
-#define STOP_GRACE_MS 700
+#define STOP_GRACE_MS 500
 /* Bytes lws reads per receive callback. */
 #define RX_BUFFER_SIZE 65536
 /* The reassembly buffer is freed after a message bigger than this. */
