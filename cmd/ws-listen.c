@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,8 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "buf.h"
+#include "cli.h"
 #include "client.h"
 #include "header.h"
 #include "jqf.h"
@@ -117,20 +118,6 @@ usage(FILE *out)
 "                 [--insecure] URL\n");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	char why[2048];
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "ws-listen: %s\n"
-	    "Try 'ws-listen --help' for more information.\n", why);
-	exit(EXIT_USAGE);
-}
-
 static void __attribute__((noreturn))
 out_of_memory(void)
 {
@@ -146,52 +133,6 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-static int64_t
-arg_duration(const char *name, const char *value)
-{
-	char err[128];
-	int64_t ms;
-
-	if (opts_duration(value, &ms, err, sizeof(err)) < 0)
-		usage_error("%s: bad duration '%s': %s", name, value, err);
-	return ms;
-}
-
-static int64_t
-arg_positive_duration(const char *name, const char *value)
-{
-	int64_t ms = arg_duration(name, value);
-
-	if (ms == 0)
-		usage_error("%s: bad duration '%s': must be more than 0",
-		    name, value);
-	return ms;
-}
-
-static size_t
-arg_size(const char *name, const char *value)
-{
-	char err[128];
-	uint64_t bytes;
-
-	if (opts_size(value, &bytes, err, sizeof(err)) < 0 || bytes == 0 ||
-	    bytes > SIZE_MAX / 2)
-		usage_error("%s: bad size '%s': %s", name, value,
-		    bytes == 0 ? "must be more than 0" : err);
-	return (size_t)bytes;
-}
-
-static long long
-arg_count(const char *name, const char *value, long long min)
-{
-	char err[128];
-	long long n;
-
-	if (opts_count(value, min, 1LL << 40, &n, err, sizeof(err)) < 0)
-		usage_error("%s: bad number '%s': %s", name, value, err);
-	return n;
-}
-
 /* --backoff MIN[,MAX]; MAX defaults to 30s, or MIN when that is more. */
 static void
 parse_backoff(struct options *o, const char *value)
@@ -201,18 +142,18 @@ parse_backoff(struct options *o, const char *value)
 	size_t n = comma != NULL ? (size_t)(comma - value) : strlen(value);
 
 	if (n >= sizeof(min))
-		usage_error("--backoff: bad duration '%s'", value);
+		cli_usage_error("--backoff: bad duration '%s'", value);
 	memcpy(min, value, n);
 	min[n] = '\0';
-	o->cli.backoff_min_ms = arg_positive_duration("--backoff", min);
+	o->cli.backoff_min_ms = cli_positive_duration("--backoff", min);
 	if (comma == NULL) {
 		if (o->cli.backoff_max_ms < o->cli.backoff_min_ms)
 			o->cli.backoff_max_ms = o->cli.backoff_min_ms;
 		return;
 	}
-	o->cli.backoff_max_ms = arg_positive_duration("--backoff", comma + 1);
+	o->cli.backoff_max_ms = cli_positive_duration("--backoff", comma + 1);
 	if (o->cli.backoff_max_ms < o->cli.backoff_min_ms)
-		usage_error("--backoff: MAX '%s' is less than MIN '%s'",
+		cli_usage_error("--backoff: MAX '%s' is less than MIN '%s'",
 		    comma + 1, min);
 }
 
@@ -233,7 +174,7 @@ parse_send(struct options *o, const char *text)
 	size_t bad = utf8_check(text, strlen(text));
 
 	if (bad < strlen(text))
-		usage_error("--send: not valid UTF-8 at byte %zu", bad + 1);
+		cli_usage_error("--send: not valid UTF-8 at byte %zu", bad + 1);
 	add_send(o, text, strlen(text));
 }
 
@@ -302,8 +243,12 @@ parse_header(struct options *o, const char *line)
 	o->headers = xrealloc(o->headers, (o->n_headers + 1) *
 	    sizeof(*o->headers));
 	if (header_parse(line, &o->headers[o->n_headers], err,
-	    sizeof(err)) < 0)
-		usage_error("-H: bad header '%s': %s", line, err);
+	    sizeof(err)) < 0) {
+		struct buf shown = { 0 };
+
+		buf_add_escaped(&shown, line, strlen(line));
+		cli_usage_error("-H: bad header '%s': %s", shown.data, err);
+	}
 	o->n_headers++;
 }
 
@@ -314,7 +259,7 @@ arg_header_value(const char *name, const char *value)
 	char err[128];
 
 	if (header_check_value(value, strlen(value), err, sizeof(err)) < 0)
-		usage_error("%s: %s", name, err);
+		cli_usage_error("%s: %s", name, err);
 	return value;
 }
 
@@ -372,20 +317,20 @@ parse_setting(struct options *o, int opt, const char *arg)
 {
 	switch (opt) {
 	case OPT_STABLE:
-		o->cli.stable_ms = arg_duration("--stable", arg);
+		o->cli.stable_ms = cli_duration("--stable", arg);
 		break;
 	case OPT_RETRIES:
-		o->cli.retries = arg_count("--retries", arg, 0);
+		o->cli.retries = cli_count("--retries", arg, 0, 1LL << 40);
 		break;
 	case OPT_PING:
-		o->cli.ping_ms = arg_duration("--ping", arg);
+		o->cli.ping_ms = cli_duration("--ping", arg);
 		break;
 	case OPT_CONNECT_TIMEOUT:
-		o->cli.connect_timeout_ms = arg_positive_duration(
+		o->cli.connect_timeout_ms = cli_positive_duration(
 		    "--connect-timeout", arg);
 		break;
 	case OPT_MAX_MESSAGE:
-		o->cli.max_message = arg_size("--max-message", arg);
+		o->cli.max_message = cli_size("--max-message", arg);
 		break;
 	case OPT_BACKOFF:
 		parse_backoff(o, arg);
@@ -404,7 +349,7 @@ parse_setting(struct options *o, int opt, const char *arg)
 		break;
 	case OPT_TOKEN:
 		if (strlen(arg) > CLIENT_TOKEN_MAX)
-			usage_error("--token: longer than %d bytes",
+			cli_usage_error("--token: longer than %d bytes",
 			    CLIENT_TOKEN_MAX);
 		o->cli.token = arg_header_value("--token", arg);
 		break;
@@ -437,19 +382,19 @@ parse_option(struct options *o, int opt, const char *arg)
 		o->filter = arg;
 		break;
 	case 'n':
-		o->count = (uint64_t)arg_count("-n", arg, 1);
+		o->count = (uint64_t)cli_count("-n", arg, 1, 1LL << 40);
 		break;
 	case OPT_RAW:
 		o->raw = true;
 		break;
 	case OPT_NO_RECONNECT:
 		if (o->cli.reconnect == RECONNECT_FOREVER)
-			usage_error("--no-reconnect and --forever conflict");
+			cli_usage_error("--no-reconnect and --forever conflict");
 		o->cli.reconnect = RECONNECT_NEVER;
 		break;
 	case OPT_FOREVER:
 		if (o->cli.reconnect == RECONNECT_NEVER)
-			usage_error("--no-reconnect and --forever conflict");
+			cli_usage_error("--no-reconnect and --forever conflict");
 		o->cli.reconnect = RECONNECT_FOREVER;
 		break;
 	case OPT_EVENTS:
@@ -470,7 +415,7 @@ parse_url(struct options *o, const char *text)
 	char err[256];
 
 	if (url_parse(text, &o->cli.url, err, sizeof(err)) < 0)
-		usage_error("bad URL '%s': %s", text, err);
+		cli_usage_error("bad URL '%s': %s", text, err);
 	o->cli.url_text = text;
 }
 
@@ -483,13 +428,13 @@ parse_args(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "hVqvf:n:H:", long_options,
 	    NULL)) != -1) {
 		if (opt == '?')
-			usage_error("bad option");
+			cli_usage_error("bad option");
 		parse_option(o, opt, optarg);
 	}
 	if (optind == argc)
-		usage_error("no URL given");
+		cli_usage_error("no URL given");
 	if (optind + 1 < argc)
-		usage_error("unexpected argument '%s'", argv[optind + 1]);
+		cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
 	parse_url(o, argv[optind]);
 	o->cli.sends = o->sends;
 	o->cli.n_sends = o->n_sends;
@@ -513,16 +458,16 @@ static void
 check_options(const struct options *o)
 {
 	if (o->raw && o->filter != NULL)
-		usage_error("-f needs JSON messages: not with --raw");
+		cli_usage_error("-f needs JSON messages: not with --raw");
 	if (o->cli.token != NULL && o->token_file != NULL)
-		usage_error("--token and --token-file conflict");
+		cli_usage_error("--token and --token-file conflict");
 	if ((o->cli.token != NULL || o->token_file != NULL) &&
 	    has_header(o, "Authorization:"))
-		usage_error("-H Authorization and --token conflict");
+		cli_usage_error("-H Authorization and --token conflict");
 	if (o->cli.cacert != NULL && o->cli.insecure)
-		usage_error("--cacert and --insecure conflict");
+		cli_usage_error("--cacert and --insecure conflict");
 	if ((o->cli.cacert != NULL || o->cli.insecure) && !o->cli.url.tls)
-		usage_error("--cacert and --insecure need a wss:// URL");
+		cli_usage_error("--cacert and --insecure need a wss:// URL");
 }
 
 /* Files named by options are read, or checked, before connecting. */
@@ -553,7 +498,7 @@ jitter_seed(void)
 	if (s == NULL || *s == '\0')
 		return backoff_seed();
 	if (opts_count(s, 0, INT64_MAX, &v, err, sizeof(err)) < 0)
-		usage_error("WSFEED_SEED: bad number '%s': %s", s, err);
+		cli_usage_error("WSFEED_SEED: bad number '%s': %s", s, err);
 	return (uint64_t)v;
 }
 
@@ -566,22 +511,8 @@ compile(const char *program)
 	if (program == NULL)
 		return NULL;
 	if ((f = jqf_new(program, jv_null(), &err)) == NULL)
-		usage_error("-f: %s", err.data);
+		cli_usage_error("-f: %s", err.data);
 	return f;
-}
-
-/*
- * A closed fd 0, 1 or 2 would be reused by the first socket, and lines
- * meant for stdout would go to the server: fill them with /dev/null.
- */
-static void
-open_std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			exit(EXIT_RUNTIME);
 }
 
 static int
@@ -651,7 +582,7 @@ main(int argc, char **argv)
 	int status;
 	size_t i;
 
-	open_std_fds();
+	cli_open_std_fds();
 	log_init("ws-listen", LVL_NOTICE);
 	parse_args(argc, argv, &o);
 	check_options(&o);

@@ -136,25 +136,6 @@ add_json(struct buf *b, const char *s, size_t len)
 	return 0;
 }
 
-/* Any other text, made into one reversible line. */
-static int
-add_escaped(struct buf *b, const char *s, size_t len)
-{
-	size_t i, run = 0;
-
-	for (i = 0; i < len; i++) {
-		const char *esc = s[i] == '\\' ? "\\\\" : s[i] == '\r' ?
-		    "\\r" : s[i] == '\n' ? "\\n" : NULL;
-
-		if (esc == NULL)
-			continue;
-		if (buf_add(b, s + run, i - run) < 0 || buf_adds(b, esc) < 0)
-			return -1;
-		run = i + 1;
-	}
-	return buf_add(b, s + run, len - run);
-}
-
 /* Receives one filter output; stops the filter once -n is reached. */
 static int
 filter_output(jv out, void *arg)
@@ -201,7 +182,7 @@ format_message(struct output *o, const char *text, size_t len)
 	else if (json_check(text, len, NULL) == 0)
 		rc = add_json(&o->line, text, len);
 	else
-		rc = add_escaped(&o->line, text, len);
+		rc = buf_add_escaped(&o->line, text, len);
 	if (rc < 0 || buf_addc(&o->line, '\n') < 0) {
 		buf_reset(&o->line);
 		report(o, "out of memory: skipped");

@@ -211,7 +211,7 @@ def test_no_origin_by_default(procs):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["-H", "X-A: a\r\nInjected: 1"], "-H: bad header 'X-A: a\r\nInjected: "
+    (["-H", "X-A: a\r\nInjected: 1"], "-H: bad header 'X-A: a\\r\\nInjected: "
      "1': CR or LF in the value"),
     (["-H", "X-A: a\nb"], "CR or LF in the value"),
     (["-H", "Bad Name: x"], "bad byte 0x20 in the header name"),
