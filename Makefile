@@ -37,7 +37,10 @@ LWS_CFLAGS := $(shell pkg-config --cflags libwebsockets 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DWSFEED_VERSION='"$(VERSION)"' \
     -Ilib -Ibuild $(LWS_CFLAGS) $(WARN) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS = $(LWS_LIBS) -ljq -lm
+# ws-listen asks OpenSSL why a server's certificate failed.
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \
+    echo -lcrypto)
+LIBS = $(LWS_LIBS) -ljq $(CRYPTO_LIBS) -lm
 
 PROGS = ws-broadcast ws-listen ws-snapshot
 PROGS_BUILT = $(filter $(patsubst cmd/%.c,%,$(wildcard cmd/*.c)),$(PROGS))

@@ -2,10 +2,8 @@
  * ws-broadcast: push JSON lines from stdin to WebSocket clients in rooms.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "input.h"
 #include "jqf.h"
 #include "log.h"
@@ -78,7 +77,8 @@ static const struct option long_options[] = {
 	{ "stall",		required_argument,	NULL, OPT_STALL },
 	{ "ping",		required_argument,	NULL, OPT_PING },
 	{ "drain",		required_argument,	NULL, OPT_DRAIN },
-	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
+	{ "max-clients",	required_argument,	NULL,
+	    OPT_MAX_CLIENTS },
 	{ "max-rooms",		required_argument,	NULL, OPT_MAX_ROOMS },
 	{ "room-ttl",		required_argument,	NULL, OPT_ROOM_TTL },
 	{ "max-line",		required_argument,	NULL, OPT_MAX_LINE },
@@ -105,57 +105,10 @@ usage(FILE *out)
 "                    [--stall DURATION] [--ping DURATION]\n"
 "                    [--drain DURATION] [--max-clients N] [--max-rooms N]\n"
 "                    [--room-ttl DURATION] [--max-line SIZE]\n"
-"                    [--origin ORIGIN]... [--token TOKEN | --token-file FILE]\n"
+"                    [--origin ORIGIN]...\n"
+"                    [--token TOKEN | --token-file FILE]\n"
 "                    [--tls-cert FILE --tls-key FILE] [--dashboard]\n"
 "                    [--static DIR] [--keep-open] [--tee]\n");
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	char why[2048];
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	log_always("%s", why);
-	fprintf(stderr, "Try 'ws-broadcast --help' for more information.\n");
-	exit(EXIT_USAGE);
-}
-
-static int64_t
-arg_duration(const char *name, const char *value)
-{
-	char err[128];
-	int64_t ms;
-
-	if (opts_duration(value, &ms, err, sizeof(err)) < 0)
-		usage_error("%s: bad duration '%s': %s", name, value, err);
-	return ms;
-}
-
-static size_t
-arg_size(const char *name, const char *value)
-{
-	char err[128];
-	uint64_t bytes;
-
-	if (opts_size(value, &bytes, err, sizeof(err)) < 0 || bytes == 0)
-		usage_error("%s: bad size '%s': %s", name, value,
-		    bytes == 0 ? "must be more than 0" : err);
-	return (size_t)bytes;
-}
-
-static size_t
-arg_count(const char *name, const char *value, long long min)
-{
-	char err[128];
-	long long n;
-
-	if (opts_count(value, min, 1LL << 40, &n, err, sizeof(err)) < 0)
-		usage_error("%s: bad number '%s': %s", name, value, err);
-	return (size_t)n;
 }
 
 static enum slow_policy
@@ -167,7 +120,7 @@ arg_slow(const char *value)
 		return SLOW_DROP;
 	if (strcmp(value, "latest") == 0)
 		return SLOW_LATEST;
-	usage_error("--slow: '%s' is not close, drop or latest", value);
+	cli_usage_error("--slow: '%s' is not close, drop or latest", value);
 }
 
 static void
@@ -197,7 +150,7 @@ parse_listen(struct options *o, const char *value)
 	char err[256];
 
 	if (opts_listen(value, &o->srv.listen, err, sizeof(err)) < 0)
-		usage_error("-l: bad address '%s': %s", value, err);
+		cli_usage_error("-l: bad address '%s': %s", value, err);
 }
 
 /* Options that take a value and only set a field. */
@@ -206,31 +159,34 @@ parse_setting(struct options *o, int opt, const char *arg)
 {
 	switch (opt) {
 	case OPT_MAX_QUEUE:
-		o->limits.max_queue = arg_count("--max-queue", arg, 1);
+		o->limits.max_queue = cli_count("--max-queue", arg, 1,
+		    1LL << 40);
 		break;
 	case OPT_MAX_QUEUE_BYTES:
-		o->limits.max_queue_bytes = arg_size("--max-queue-bytes", arg);
+		o->limits.max_queue_bytes = cli_size("--max-queue-bytes", arg);
 		break;
 	case OPT_STALL:
-		o->limits.stall_ms = arg_duration("--stall", arg);
+		o->limits.stall_ms = cli_duration("--stall", arg);
 		break;
 	case OPT_PING:
-		o->srv.ping_ms = arg_duration("--ping", arg);
+		o->srv.ping_ms = cli_duration("--ping", arg);
 		break;
 	case OPT_DRAIN:
-		o->srv.drain_ms = arg_duration("--drain", arg);
+		o->srv.drain_ms = cli_duration("--drain", arg);
 		break;
 	case OPT_MAX_CLIENTS:
-		o->srv.max_clients = arg_count("--max-clients", arg, 1);
+		o->srv.max_clients = cli_count("--max-clients", arg, 1,
+		    1LL << 40);
 		break;
 	case OPT_MAX_ROOMS:
-		o->limits.max_rooms = arg_count("--max-rooms", arg, 1);
+		o->limits.max_rooms = cli_count("--max-rooms", arg, 1,
+		    1LL << 40);
 		break;
 	case OPT_ROOM_TTL:
-		o->limits.ttl_ms = arg_duration("--room-ttl", arg);
+		o->limits.ttl_ms = cli_duration("--room-ttl", arg);
 		break;
 	case OPT_MAX_LINE:
-		o->srv.max_line = arg_size("--max-line", arg);
+		o->srv.max_line = cli_size("--max-line", arg);
 		break;
 	case OPT_TOKEN:
 		o->srv.token = arg;
@@ -271,7 +227,7 @@ parse_option(struct options *o, int opt, const char *arg)
 		break;
 	case 'r':
 		if (!room_name_valid(arg, strlen(arg)))
-			usage_error("-r: '%s' is not a valid room name", arg);
+			cli_usage_error("-r: '%s' is not a valid room name", arg);
 		o->srv.main_room = arg;
 		break;
 	case 'f':
@@ -282,12 +238,12 @@ parse_option(struct options *o, int opt, const char *arg)
 		break;
 	case OPT_FORMAT:
 		if (input_format_parse(arg, &o->format) < 0)
-			usage_error("--format: '%s' is not json, raw, text "
+			cli_usage_error("--format: '%s' is not json, raw, text "
 			    "or table", arg);
 		break;
 	case OPT_SNAPSHOT:
 		if (strcmp(arg, "last") != 0 && strcmp(arg, "none") != 0)
-			usage_error("--snapshot: '%s' is not last or none",
+			cli_usage_error("--snapshot: '%s' is not last or none",
 			    arg);
 		o->limits.keep_snapshot = strcmp(arg, "last") == 0;
 		break;
@@ -306,7 +262,7 @@ parse_option(struct options *o, int opt, const char *arg)
 	case OPT_ORIGIN:
 		if (o->n_origins + 1 >= sizeof(o->origins) /
 		    sizeof(o->origins[0]))
-			usage_error("--origin: at most %zu values",
+			cli_usage_error("--origin: at most %zu values",
 			    sizeof(o->origins) / sizeof(o->origins[0]) - 1);
 		o->origins[o->n_origins++] = arg;
 		o->srv.origins = o->origins;
@@ -327,16 +283,16 @@ parse_args(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, ":hVqvl:r:f:", long_options,
 	    NULL)) != -1) {
 		if (opt == '?' && optopt != 0)
-			usage_error("unknown option '-%c'", optopt);
+			cli_usage_error("unknown option '-%c'", optopt);
 		if (opt == '?')
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
-			usage_error("option '%s' needs a value",
+			cli_usage_error("option '%s' needs a value",
 			    argv[optind - 1]);
 		parse_option(o, opt, optarg);
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
 }
 
 /* A token travels in a header and a URL: printable, no blanks. */
@@ -361,7 +317,7 @@ check_origins(const struct options *o)
 
 		if (strcmp(v, "*") != 0 && strncmp(v, "http://", 7) != 0 &&
 		    strncmp(v, "https://", 8) != 0)
-			usage_error("--origin: '%s' is not * or "
+			cli_usage_error("--origin: '%s' is not * or "
 			    "http(s)://HOST[:PORT]", v);
 	}
 }
@@ -371,18 +327,18 @@ static void
 check_options(const struct options *o)
 {
 	if (o->format == FORMAT_RAW && o->filter != NULL)
-		usage_error("-f needs JSON input: not with --format raw");
+		cli_usage_error("-f needs JSON input: not with --format raw");
 	if (o->format == FORMAT_RAW && o->room_by != NULL)
-		usage_error("--room-by needs JSON input: not with --format "
+		cli_usage_error("--room-by needs JSON input: not with --format "
 		    "raw");
 	if (o->limits.stall_ms == 0)
-		usage_error("--stall: must be more than 0");
+		cli_usage_error("--stall: must be more than 0");
 	if (o->srv.token != NULL && o->token_file != NULL)
-		usage_error("--token and --token-file: give one of them");
+		cli_usage_error("--token and --token-file: give one of them");
 	if ((o->srv.tls_cert == NULL) != (o->srv.tls_key == NULL))
-		usage_error("--tls-cert and --tls-key go together");
+		cli_usage_error("--tls-cert and --tls-key go together");
 	if (o->srv.token != NULL && !token_valid(o->srv.token))
-		usage_error("--token: use printable characters without "
+		cli_usage_error("--token: use printable characters without "
 		    "blanks");
 	check_origins(o);
 }
@@ -396,23 +352,9 @@ compile(const char *option, const char *program)
 	if (program == NULL)
 		return NULL;
 	if ((f = jqf_new(program, jv_null(), &err)) == NULL) {
-		usage_error("%s: %s", option, err.data);
+		cli_usage_error("%s: %s", option, err.data);
 	}
 	return f;
-}
-
-/*
- * A closed fd 0, 1 or 2 would be reused by the first socket, and data
- * meant for stdout would go to a client: fill them with /dev/null.
- */
-static void
-open_std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			exit(EXIT_RUNTIME);
 }
 
 /* --token-file: the first line, so that the token is not in ps. */
@@ -475,7 +417,7 @@ main(int argc, char **argv)
 	struct server *srv;
 	int status;
 
-	open_std_fds();
+	cli_open_std_fds();
 	log_init("ws-broadcast", LVL_NOTICE);
 	parse_args(argc, argv, &o);
 	check_options(&o);

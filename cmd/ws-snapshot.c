@@ -2,15 +2,14 @@
  * ws-snapshot: fold JSON events from stdin into a state, written as it
  * changes and kept in a file that survives crashes.
  */
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "jqf.h"
 #include "log.h"
 #include "opts.h"
@@ -71,43 +70,6 @@ usage(FILE *out)
 "                   [-o FILE] [--max-line SIZE]\n");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	char why[2048];
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "ws-snapshot: %s\n"
-	    "Try 'ws-snapshot --help' for more information.\n", why);
-	exit(EXIT_USAGE);
-}
-
-static int64_t
-arg_duration(const char *name, const char *value)
-{
-	char err[128];
-	int64_t ms;
-
-	if (opts_duration(value, &ms, err, sizeof(err)) < 0)
-		usage_error("%s: bad duration '%s': %s", name, value, err);
-	return ms;
-}
-
-static size_t
-arg_size(const char *name, const char *value)
-{
-	char err[128];
-	uint64_t bytes;
-
-	if (opts_size(value, &bytes, err, sizeof(err)) < 0 || bytes == 0)
-		usage_error("%s: bad size '%s': %s", name, value,
-		    bytes == 0 ? "must be more than 0" : err);
-	return (size_t)bytes;
-}
-
 static void
 parse_option(struct options *o, int opt, const char *arg)
 {
@@ -134,7 +96,7 @@ parse_option(struct options *o, int opt, const char *arg)
 		o->key = arg;
 		break;
 	case OPT_TTL:
-		o->ttl_ms = arg_duration("--ttl", arg);
+		o->ttl_ms = cli_duration("--ttl", arg);
 		o->ttl_given = true;
 		break;
 	case OPT_MERGE:
@@ -144,13 +106,13 @@ parse_option(struct options *o, int opt, const char *arg)
 		o->reduce = arg;
 		break;
 	case OPT_EVERY:
-		o->every_ms = arg_duration("--every", arg);
+		o->every_ms = cli_duration("--every", arg);
 		break;
 	case OPT_STATE_FILE:
 		o->state_path = arg;
 		break;
 	case OPT_MAX_LINE:
-		o->max_line = arg_size("--max-line", arg);
+		o->max_line = cli_size("--max-line", arg);
 		break;
 	}
 }
@@ -165,11 +127,11 @@ parse_args(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "hVqvf:o:", long_options,
 	    NULL)) != -1) {
 		if (opt == '?')
-			usage_error("bad option");
+			cli_usage_error("bad option");
 		parse_option(o, opt, optarg);
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
 }
 
 /* One message per conflict, right after parsing. */
@@ -177,13 +139,13 @@ static void
 check_options(const struct options *o)
 {
 	if (o->merge && o->reduce != NULL)
-		usage_error("--merge and --reduce are two ways to fold: "
+		cli_usage_error("--merge and --reduce are two ways to fold: "
 		    "give one");
 	if (o->ttl_given && o->key == NULL)
-		usage_error("--ttl drops keys: it needs --key");
+		cli_usage_error("--ttl drops keys: it needs --key");
 	if (o->state_path != NULL && o->out_path != NULL &&
 	    statefile_same(o->state_path, o->out_path))
-		usage_error("-o and --state-file name the same file");
+		cli_usage_error("-o and --state-file name the same file");
 }
 
 static struct jqf *
@@ -199,22 +161,8 @@ compile(const char *option, const char *program)
 	else
 		f = jqf_new(program, jv_null(), &err);
 	if (f == NULL)
-		usage_error("%s: %s", option, err.data);
+		cli_usage_error("%s: %s", option, err.data);
 	return f;
-}
-
-/*
- * A closed fd 0, 1 or 2 would be reused by the first file opened, and
- * the state meant for stdout would land in it: fill them with /dev/null.
- */
-static void
-open_std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			exit(EXIT_RUNTIME);
 }
 
 int
@@ -226,7 +174,7 @@ main(int argc, char **argv)
 	struct options o;
 	int status;
 
-	open_std_fds();
+	cli_open_std_fds();
 	log_init("ws-snapshot", LVL_NOTICE);
 	parse_args(argc, argv, &o);
 	check_options(&o);

@@ -8,11 +8,18 @@
 #include "clock.h"
 #include "log.h"
 
+static const char *
+noun(const struct badline *b)
+{
+	return b->noun != NULL ? b->noun : "line";
+}
+
 static void
 summarise(struct badline *b, int64_t now)
 {
 	if (b->unsaid > 0)
-		log_warn("%llu more bad lines", (unsigned long long)b->unsaid);
+		log_warn("%llu more bad %ss", (unsigned long long)b->unsaid,
+		    noun(b));
 	b->unsaid = 0;
 	b->last_summary_ms = now;
 }
@@ -32,7 +39,7 @@ badline_report(struct badline *b, uint64_t lineno, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_warn("line %llu: %s", (unsigned long long)lineno, why);
+	log_warn("%s %llu: %s", noun(b), (unsigned long long)lineno, why);
 	if (b->total == BADLINE_BURST)
 		b->last_summary_ms = clock_ms();
 }

@@ -2,9 +2,10 @@
  * Reports of bad input lines, rate-limited deterministically.
  *
  * The first BADLINE_BURST reports are printed one by one (as warnings,
- * "line N: why"); later ones are only counted and summed up in one line,
- * "N more bad lines", at most once per BADLINE_SUMMARY_MS. Nothing is lost:
- * badline_flush prints what is still unsaid.
+ * "line N: why"; the noun may be another, "message N: why"); later ones
+ * are only counted and summed up in one line, "N more bad lines", at
+ * most once per BADLINE_SUMMARY_MS. Nothing is lost: badline_flush prints
+ * what is still unsaid.
  */
 #ifndef WSFEED_BADLINE_H
 #define WSFEED_BADLINE_H
@@ -16,6 +17,7 @@
 
 /* The state of one stream's reports. Zero-initialised, it is ready. */
 struct badline {
+	const char *noun;	/* what is counted: "line" when NULL */
 	uint64_t total;		/* bad lines seen, for metrics */
 	uint64_t unsaid;	/* counted since the last summary */
 	int64_t last_summary_ms;	/* clock_ms() of the last summary */

@@ -99,6 +99,24 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
+int
+buf_add_escaped(struct buf *b, const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		const char *esc = s[i] == '\\' ? "\\\\" : s[i] == '\r' ?
+		    "\\r" : s[i] == '\n' ? "\\n" : NULL;
+
+		if (esc == NULL)
+			continue;
+		if (buf_add(b, s + run, i - run) < 0 || buf_adds(b, esc) < 0)
+			return -1;
+		run = i + 1;
+	}
+	return buf_add(b, s + run, len - run);
+}
+
 char *
 buf_detach(struct buf *b, size_t *len)
 {

@@ -44,6 +44,12 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * Append len bytes of s as one reversible line: '\\' becomes "\\\\",
+ * CR "\\r" and LF "\\n"; everything else is copied.
+ */
+int buf_add_escaped(struct buf *b, const char *s, size_t len);
+
 /* Hand the data to the caller, who frees it; b becomes empty. */
 char *buf_detach(struct buf *b, size_t *len);
 

@@ -188,7 +188,8 @@ answer_rooms(struct server *s, struct lws *wsi)
 		    "\"snapshot_age_ms\": ", i ? ", " : "", r->name,
 		    r->n_members);
 		if (r->snapshot != NULL)
-			buf_addf(&b, "%lld", (long long)(now - r->last_msg_ms));
+			buf_addf(&b, "%lld",
+			    (long long)(now - r->last_msg_ms));
 		else
 			buf_adds(&b, "null");
 		buf_addc(&b, '}');

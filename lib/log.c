@@ -111,6 +111,17 @@ log_always(const char *fmt, ...)
 	errno = saved_errno;
 }
 
+void
+log_plain(const char *line, size_t len)
+{
+	int saved_errno = errno;
+
+	if (write(STDERR_FILENO, line, len) < 0) {
+		/* Nowhere left to complain to. */
+	}
+	errno = saved_errno;
+}
+
 static int
 level_of_lws(int lws_level)
 {
@@ -123,6 +134,12 @@ level_of_lws(int lws_level)
 	return LVL_DEBUG;
 }
 
+/* The lws levels printed at our level, and who else watches lws. */
+static int lws_print_levels;
+static int lws_watch_levels;
+static log_lws_watch_cb lws_watcher;
+static void *lws_watcher_arg;
+
 /* lws hands over its text without our prefix, usually with a newline. */
 static void
 log_lws_line(int lws_level, const char *line)
@@ -130,6 +147,10 @@ log_lws_line(int lws_level, const char *line)
 	int level = level_of_lws(lws_level);
 	size_t len = strlen(line);
 
+	if (lws_watcher != NULL && (lws_level & lws_watch_levels))
+		lws_watcher(lws_level, line, lws_watcher_arg);
+	if (!(lws_level & lws_print_levels))
+		return;
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (level <= log_level)
@@ -145,5 +166,15 @@ log_route_lws(void)
 		levels |= LLL_ERR;
 	if (log_level >= LVL_DEBUG)
 		levels |= LLL_WARN | LLL_NOTICE | LLL_INFO;
-	lws_set_log_level(levels, log_lws_line);
+	lws_print_levels = levels;
+	lws_set_log_level(levels | lws_watch_levels, log_lws_line);
+}
+
+void
+log_watch_lws(log_lws_watch_cb cb, void *arg, int lws_levels)
+{
+	lws_watcher = cb;
+	lws_watcher_arg = arg;
+	lws_watch_levels = cb != NULL ? lws_levels : 0;
+	log_route_lws();
 }

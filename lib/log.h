@@ -10,6 +10,8 @@
 #ifndef WSFEED_LOG_H
 #define WSFEED_LOG_H
 
+#include <stddef.h>
+
 /* Levels, most important first. */
 enum log_level {
 	LVL_ERR,	/* -q keeps only these */
@@ -39,11 +41,30 @@ void log_emit(int level, const char *fmt, ...)
 void log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Write len bytes to stderr as they are, in one write, whatever the level:
+ * for lines that scripts read, such as ws-listen's --events objects. The
+ * caller includes the newline.
+ */
+void log_plain(const char *line, size_t len);
+
+/*
  * Route libwebsockets' own lines through log_emit: its errors become our
  * info (-v), the rest debug (-vv). Call before creating a
  * context, and again after a level change.
  */
 void log_route_lws(void);
+
+/* Sees a libwebsockets line (one LLL_ level bit, text with its newline). */
+typedef void (*log_lws_watch_cb)(int lws_level, const char *line, void *arg);
+
+/*
+ * Let cb see every libwebsockets line of the given LLL_ levels, whether
+ * or not it is printed, until called again with cb NULL. Some causes
+ * (the errno of a refused connect, why a certificate failed) exist only
+ * in lws's log. Watching LLL_DEBUG costs formatting many lines: watch
+ * only while it matters. Re-routes lws's log at once.
+ */
+void log_watch_lws(log_lws_watch_cb cb, void *arg, int lws_levels);
 
 #define log_at(lvl, ...)						\
 	do {								\

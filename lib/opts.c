@@ -5,12 +5,12 @@
 
 #include <limits.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "opts.h"
 
 #define DURATION_MAX_MS (30LL * 24 * 60 * 60 * 1000)
@@ -18,24 +18,6 @@
 #define FRAC_DIGITS 9
 #define FRAC_ONE 1000000000ULL
 #define HOST_NAME_LEN 255
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Write why into err (when there is room) and return -1. */
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static bool
 is_digit(char c)
@@ -110,8 +92,8 @@ static int
 fail_unit(const char *rest, char *err, size_t errlen)
 {
 	if (is_letter(*rest))
-		return fail(err, errlen, "unknown unit '%.16s'", rest);
-	return fail(err, errlen, "junk after the number");
+		return errmsg_fail(err, errlen, "unknown unit '%.16s'", rest);
+	return errmsg_fail(err, errlen, "junk after the number");
 }
 
 int
@@ -123,30 +105,30 @@ opts_duration(const char *s, int64_t *ms, char *err, size_t errlen)
 	size_t digits;
 
 	if (*s == '\0')
-		return fail(err, errlen, "empty value");
+		return errmsg_fail(err, errlen, "empty value");
 	if (*s == '-')
-		return fail(err, errlen, "negative duration");
+		return errmsg_fail(err, errlen, "negative duration");
 	digits = read_whole(&p, &whole);
 	if (*p == '.') {
 		p++;
 		digits += read_fraction(&p, &frac);
 	}
 	if (digits == 0)
-		return fail(err, errlen, "not a number");
+		return errmsg_fail(err, errlen, "not a number");
 	unit = duration_unit(p);
 	if (unit == 0)
 		return fail_unit(p, err, errlen);
 	if (whole > (uint64_t)(DURATION_MAX_MS / unit))
-		return fail(err, errlen, "over 30 days");
+		return errmsg_fail(err, errlen, "over 30 days");
 
 	/* Round the fraction to the nearest millisecond, halves up. */
 	total = (int64_t)whole * unit +
 	    (int64_t)((frac * (uint64_t)unit + FRAC_ONE / 2) / FRAC_ONE);
 	if (total > DURATION_MAX_MS)
-		return fail(err, errlen, "over 30 days");
+		return errmsg_fail(err, errlen, "over 30 days");
 	/* "0.0001" must not turn a timer off as "0" does. */
 	if (total == 0 && (whole != 0 || frac != 0))
-		return fail(err, errlen, "under 1ms");
+		return errmsg_fail(err, errlen, "under 1ms");
 	*ms = total;
 	return 0;
 }
@@ -178,18 +160,18 @@ opts_size(const char *s, uint64_t *bytes, char *err, size_t errlen)
 	uint64_t whole, unit;
 
 	if (*s == '\0')
-		return fail(err, errlen, "empty value");
+		return errmsg_fail(err, errlen, "empty value");
 	if (*s == '-')
-		return fail(err, errlen, "negative size");
+		return errmsg_fail(err, errlen, "negative size");
 	if (read_whole(&p, &whole) == 0)
-		return fail(err, errlen, "not a number");
+		return errmsg_fail(err, errlen, "not a number");
 	if (*p == '.')
-		return fail(err, errlen, "not a whole number");
+		return errmsg_fail(err, errlen, "not a whole number");
 	unit = size_unit(p);
 	if (unit == 0)
 		return fail_unit(p, err, errlen);
 	if (whole > SIZE_LIMIT / unit)
-		return fail(err, errlen, "too large (over 2^62 bytes)");
+		return errmsg_fail(err, errlen, "too large (over 2^62 bytes)");
 	*bytes = whole * unit;
 	return 0;
 }
@@ -197,7 +179,7 @@ opts_size(const char *s, uint64_t *bytes, char *err, size_t errlen)
 static int
 fail_range(long long min, long long max, char *err, size_t errlen)
 {
-	return fail(err, errlen, "not between %lld and %lld", min, max);
+	return errmsg_fail(err, errlen, "not between %lld and %lld", min, max);
 }
 
 int
@@ -210,12 +192,12 @@ opts_count(const char *s, long long min, long long max, long long *out,
 	long long v;
 
 	if (*s == '\0')
-		return fail(err, errlen, "empty value");
+		return errmsg_fail(err, errlen, "empty value");
 	minus = *p == '-';
 	if (minus)
 		p++;
 	if (read_whole(&p, &whole) == 0 || *p != '\0')
-		return fail(err, errlen, "not a whole number");
+		return errmsg_fail(err, errlen, "not a whole number");
 	if (whole > (uint64_t)LLONG_MAX + minus)
 		return fail_range(min, max, err, errlen);
 	if (!minus)
@@ -238,11 +220,11 @@ parse_port(const char *s, int *port, char *err, size_t errlen)
 	uint64_t v;
 
 	if (*s == '\0')
-		return fail(err, errlen, "empty port");
+		return errmsg_fail(err, errlen, "empty port");
 	if (read_whole(&p, &v) == 0 || *p != '\0')
-		return fail(err, errlen, "port is not a number");
+		return errmsg_fail(err, errlen, "port is not a number");
 	if (v > 65535)
-		return fail(err, errlen, "port over 65535");
+		return errmsg_fail(err, errlen, "port over 65535");
 	*port = (int)v;
 	return 0;
 }
@@ -254,10 +236,10 @@ parse_unix(const char *path, struct listen_addr *a, char *err,
 	size_t len = strlen(path);
 
 	if (len == 0)
-		return fail(err, errlen, "empty unix socket path");
+		return errmsg_fail(err, errlen, "empty unix socket path");
 	if (len > OPTS_UNIX_PATH_MAX)
-		return fail(err, errlen, "unix socket path over %d bytes",
-		    OPTS_UNIX_PATH_MAX);
+		return errmsg_fail(err, errlen,
+		    "unix socket path over %d bytes", OPTS_UNIX_PATH_MAX);
 	a->is_unix = 1;
 	a->family = AF_UNIX;
 	memcpy(a->path, path, len + 1);
@@ -314,13 +296,13 @@ resolve(const char *host, int family, struct listen_addr *a, char *err,
 		hints.ai_flags = AI_NUMERICHOST;
 	rc = getaddrinfo(host, NULL, &hints, &list);
 	if (rc != 0 && family == AF_INET6)
-		return fail(err, errlen, "not an IPv6 address");
+		return errmsg_fail(err, errlen, "not an IPv6 address");
 	if (rc == 0) {
 		rc = fill_host(list, a);
 		freeaddrinfo(list);
 	}
 	if (rc != 0)
-		return fail(err, errlen, "cannot resolve host: %s",
+		return errmsg_fail(err, errlen, "cannot resolve host: %s",
 		    gai_strerror(rc));
 	return 0;
 }
@@ -335,14 +317,16 @@ parse_bracketed(const char *s, struct listen_addr *a, char *err,
 	size_t len;
 
 	if (close == NULL)
-		return fail(err, errlen, "missing ']'");
+		return errmsg_fail(err, errlen, "missing ']'");
 	len = (size_t)(close - s - 1);
 	if (len == 0)
-		return fail(err, errlen, "empty host");
+		return errmsg_fail(err, errlen, "empty host");
 	if (len > HOST_NAME_LEN)
-		return fail(err, errlen, "host over %d bytes", HOST_NAME_LEN);
+		return errmsg_fail(err, errlen, "host over %d bytes",
+		    HOST_NAME_LEN);
 	if (close[1] != ':')
-		return fail(err, errlen, "expected ':' and a port after ']'");
+		return errmsg_fail(err, errlen,
+		    "expected ':' and a port after ']'");
 	memcpy(host, s + 1, len);
 	host[len] = '\0';
 	if (parse_port(close + 2, &a->port, err, errlen) < 0)
@@ -359,11 +343,12 @@ parse_host_port(const char *s, const char *colon, struct listen_addr *a,
 	size_t len = (size_t)(colon - s);
 
 	if (len == 0)
-		return fail(err, errlen, "empty host");
+		return errmsg_fail(err, errlen, "empty host");
 	if (len > HOST_NAME_LEN)
-		return fail(err, errlen, "host over %d bytes", HOST_NAME_LEN);
+		return errmsg_fail(err, errlen, "host over %d bytes",
+		    HOST_NAME_LEN);
 	if (memchr(s, ':', len) != NULL)
-		return fail(err, errlen,
+		return errmsg_fail(err, errlen,
 		    "an IPv6 address needs brackets, as in [::1]:8080");
 	memcpy(host, s, len);
 	host[len] = '\0';
@@ -379,7 +364,7 @@ opts_listen(const char *s, struct listen_addr *a, char *err, size_t errlen)
 
 	memset(a, 0, sizeof(*a));
 	if (*s == '\0')
-		return fail(err, errlen, "empty value");
+		return errmsg_fail(err, errlen, "empty value");
 	if (strncmp(s, "unix:", 5) == 0)
 		return parse_unix(s + 5, a, err, errlen);
 	if (*s == '[')

@@ -306,7 +306,7 @@ member_stall(struct member *m, const char *why)
 		rs->hooks.cut(m);
 		return;
 	}
-	/* A client that keeps falling behind is worth one warning, not many. */
+	/* A client that keeps falling behind is worth one warning. */
 	log_at(m->warned ? LVL_INFO : LVL_WARN,
 	    "client %llu in room %s is slow (%s): --slow %s",
 	    (unsigned long long)m->id, m->room->name, why,

@@ -343,7 +343,8 @@ client_join(struct server *s, struct lws *wsi, struct client *c)
 	c->wsi = wsi;
 	lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
 	if (r == NULL) {
-		log_warn("client (%s): cannot join room %s:", c->peer, c->room);
+		log_warn("client (%s): cannot join room %s:", c->peer,
+		    c->room);
 		return -1;
 	}
 	client_set_sndbuf(wsi);
@@ -457,7 +458,8 @@ ping_one(struct server *s, struct client *c)
 {
 	(void)s;
 	if (c->ping_out) {
-		log_info("client %llu (%s): no pong within --ping: dropping it",
+		log_info("client %llu (%s): no pong within --ping: "
+		    "dropping it",
 		    (unsigned long long)c->m.id, c->peer);
 		client_kill(c);
 		return;

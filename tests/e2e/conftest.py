@@ -6,6 +6,7 @@ starts is killed at the end of that test.
 """
 import asyncio
 import http.client
+import json
 import os
 import re
 import signal
@@ -150,6 +151,115 @@ class Broadcast(Proc):
         return http_get(self.hostport, path, headers, method)
 
 
+class OutLines:
+    """Collects a process's stdout line by line in a thread (bytes, without
+    the newline), so that a test can wait for lines with a deadline."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.done = False
+        self.t = threading.Thread(target=self._read, args=(stream,),
+                                  daemon=True)
+        self.t.start()
+
+    def _read(self, stream):
+        for raw in stream:
+            with self.cond:
+                self.lines.append(raw[:-1] if raw.endswith(b"\n") else raw)
+                self.cond.notify_all()
+        with self.cond:
+            self.done = True
+            self.cond.notify_all()
+
+    def wait(self, pred, timeout, what):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                v = pred(self.lines)
+                if v:
+                    return v
+                left = deadline - time.monotonic()
+                if left <= 0 or self.done:
+                    raise AssertionError(
+                        f"timed out after {timeout}s waiting for {what}; "
+                        f"stdout so far: {self.lines[-20:]!r}")
+                self.cond.wait(left)
+
+    def snapshot(self):
+        with self.cond:
+            return list(self.lines)
+
+
+class PyServer(Proc):
+    """tests/e2e/wsserver.py: a python3-websockets server in its own
+    process, which a test can stop with SIGSTOP or kill and restart."""
+
+    def __init__(self, args, env, **kw):
+        super().__init__([sys.executable, str(Path(__file__).parent /
+                                              "wsserver.py")] + list(args),
+                         env, **kw)
+        self.out = OutLines(self.p.stdout)
+        line = self.out.wait(
+            lambda ls: next((l for l in ls
+                             if l.startswith(b"listening on")), None),
+            10, "the server's listening line")
+        self.port = int(line.split()[-1])
+
+    def url(self, path="/", scheme="ws", host="127.0.0.1"):
+        return f"{scheme}://{host}:{self.port}{path}"
+
+    def wait_out(self, text, count=1, timeout=10.0):
+        """Wait until count stdout lines start with text; return them."""
+        t = text.encode()
+        return self.out.wait(
+            lambda ls: (lambda m: m if len(m) >= count else None)(
+                [l for l in ls if l.startswith(t)]),
+            timeout, f"{count} server lines starting with {text!r}")
+
+
+class Listener(Proc):
+    """A running ws-listen whose stdout lines and --events are collected."""
+
+    def __init__(self, args, env, **kw):
+        super().__init__([prog("ws-listen")] + list(args), env, **kw)
+        self.out = OutLines(self.p.stdout)
+
+    def wait(self, timeout=10.0):
+        """Wait for the exit and for the last stdout line; the status."""
+        rc = super().wait(timeout)
+        self.out.t.join(5)
+        return rc
+
+    def lines(self):
+        return self.out.snapshot()
+
+    def wait_lines(self, n, timeout=10.0):
+        """Wait for at least n stdout lines; return all of them."""
+        return self.out.wait(lambda ls: list(ls) if len(ls) >= n else None,
+                             timeout, f"{n} lines from ws-listen")
+
+    def events(self):
+        """The --events objects printed so far on stderr."""
+        with self.cond:
+            return [json.loads(l) for l in self.err_lines
+                    if l.startswith("{")]
+
+    def wait_event(self, name, count=1, timeout=10.0):
+        """Wait until count events of that name; return them all."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ended = self.p.poll() is not None and self.err_done
+            got = [e for e in self.events() if e["event"] == name]
+            if len(got) >= count:
+                return got
+            if ended or time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no {count} {name!r} events within {timeout}s; "
+                    f"stderr:\n{self.stderr()}")
+            time.sleep(0.02)
+
+
 def http_get(hostport, path, headers=None, method="GET", timeout=10):
     """(status, headers as dict with lower-case names, body bytes)."""
     host, port = hostport.rsplit(":", 1)
@@ -232,6 +342,18 @@ def procs(env):
 
         def run(self, args, **kw):
             p = Proc(args, kw.pop("env", env), **kw)
+            started.append(p)
+            return p
+
+        def server(self, *args, **kw):
+            """tests/e2e/wsserver.py with these arguments."""
+            s = PyServer(args, kw.pop("env", env), **kw)
+            started.append(s)
+            return s
+
+        def listen(self, *args, **kw):
+            """ws-listen with these arguments, stdout collected."""
+            p = Listener(args, kw.pop("env", env), **kw)
             started.append(p)
             return p
 

@@ -90,9 +90,11 @@ test_json_bad_lines(void)
 	uint64_t bad;
 
 	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL,
-	    "{\"a\":\nnan\n\"\xff\"\n[1,]\n1 2\n\"ok\"\n", &bad), "-|\"ok\"\n");
+	    "{\"a\":\nnan\n\"\xff\"\n[1,]\n1 2\n\"ok\"\n", &bad),
+	    "-|\"ok\"\n");
 	CHECK_INT(bad, 5);
-	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL, "  \t \r\n1\n", &bad), "-|1\n");
+	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL, "  \t \r\n1\n", &bad),
+	    "-|1\n");
 	CHECK_INT(bad, 0);
 	CHECK_STR(FEED(FORMAT_JSON, NULL, NULL, "\"a\\u0000\"\n", &bad),
 	    "-|\"a\\u0000\"\n");
@@ -190,7 +192,8 @@ test_table(void)
 
 	CHECK_STR(FEED(FORMAT_TABLE, NULL, NULL,
 	    "name  cpu\nweb   1.50\ndb    007\n", &bad),
-	    "-|{\"name\":\"web\",\"cpu\":1.50}\n-|{\"name\":\"db\",\"cpu\":7}\n");
+	    "-|{\"name\":\"web\",\"cpu\":1.50}\n"
+	    "-|{\"name\":\"db\",\"cpu\":7}\n");
 	CHECK_STR(FEED(FORMAT_TABLE, ".cpu", NULL,
 	    "name  cpu\nweb   2\n", &bad), "-|2\n");
 }
