@@ -28,7 +28,7 @@ on_cut(struct member *m)
 	cut++;
 }
 
-static const struct room_hooks hooks = { on_wake, on_cut };
+static const struct room_hooks hooks = { on_wake, on_cut, NULL };
 
 static struct room_limits
 limits(enum slow_policy slow, size_t max_queue)
