@@ -279,18 +279,9 @@ parse_args(int argc, char **argv, struct options *o)
 	int opt;
 
 	set_defaults(o);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hVqvl:r:f:", long_options,
-	    NULL)) != -1) {
-		if (opt == '?' && optopt != 0)
-			cli_usage_error("unknown option '-%c'", optopt);
-		if (opt == '?')
-			cli_usage_error("unknown option '%s'", argv[optind - 1]);
-		if (opt == ':')
-			cli_usage_error("option '%s' needs a value",
-			    argv[optind - 1]);
+	while ((opt = cli_getopt(argc, argv, "hVqvl:r:f:",
+	    long_options)) != -1)
 		parse_option(o, opt, optarg);
-	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 }
@@ -362,20 +353,12 @@ static void
 read_token_file(struct options *o)
 {
 	static char token[1024];
-	FILE *f;
 
 	if (o->token_file == NULL)
 		return;
-	if ((f = fopen(o->token_file, "r")) == NULL) {
-		log_err("--token-file: %s:", o->token_file);
-		exit(EXIT_RUNTIME);
-	}
-	if (fgets(token, sizeof(token), f) == NULL)
-		token[0] = '\0';
-	fclose(f);
-	token[strcspn(token, "\r\n")] = '\0';
+	cli_first_line("--token-file", o->token_file, token, sizeof(token));
 	if (!token_valid(token)) {
-		log_err("--token-file: %s: the first line must be the token, "
+		log_err("--token-file %s: the first line must be the token, "
 		    "printable characters without blanks", o->token_file);
 		exit(EXIT_RUNTIME);
 	}
@@ -417,7 +400,7 @@ main(int argc, char **argv)
 	struct server *srv;
 	int status;
 
-	cli_open_std_fds();
+	cli_begin();
 	log_init("ws-broadcast", LVL_NOTICE);
 	parse_args(argc, argv, &o);
 	check_options(&o);

@@ -270,27 +270,10 @@ arg_header_value(const char *name, const char *value)
 static char *
 read_token_file(const char *path)
 {
-	char buf[CLIENT_TOKEN_MAX + 3], err[128];
-	size_t n;
-	FILE *f;
+	char buf[CLIENT_TOKEN_MAX + 2], err[128];
 
-	if ((f = fopen(path, "re")) == NULL) {
-		log_err("--token-file %s:", path);
-		exit(EXIT_RUNTIME);
-	}
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	n = strcspn(buf, "\n");
-	if (n > CLIENT_TOKEN_MAX) {
-		log_err("--token-file %s: the first line is longer than %d "
-		    "bytes", path, CLIENT_TOKEN_MAX);
-		exit(EXIT_RUNTIME);
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	if (header_check_value(buf, n, err, sizeof(err)) < 0) {
+	cli_first_line("--token-file", path, buf, sizeof(buf));
+	if (header_check_value(buf, strlen(buf), err, sizeof(err)) < 0) {
 		log_err("--token-file %s: first line: %s", path, err);
 		exit(EXIT_RUNTIME);
 	}
@@ -425,12 +408,9 @@ parse_args(int argc, char **argv, struct options *o)
 	int opt;
 
 	set_defaults(o);
-	while ((opt = getopt_long(argc, argv, "hVqvf:n:H:", long_options,
-	    NULL)) != -1) {
-		if (opt == '?')
-			cli_usage_error("bad option");
+	while ((opt = cli_getopt(argc, argv, "hVqvf:n:H:",
+	    long_options)) != -1)
 		parse_option(o, opt, optarg);
-	}
 	if (optind == argc)
 		cli_usage_error("no URL given");
 	if (optind + 1 < argc)
@@ -474,12 +454,15 @@ check_options(const struct options *o)
 static void
 load_files(struct options *o)
 {
+	char err[256];
+
 	if (o->token_file != NULL)
 		o->cli.token = o->file_token = read_token_file(o->token_file);
 	if (o->token_file != NULL && o->file_token == NULL)
 		out_of_memory();
-	if (o->cli.cacert != NULL && access(o->cli.cacert, R_OK) < 0) {
-		log_err("--cacert %s:", o->cli.cacert);
+	if (o->cli.cacert != NULL &&
+	    client_cafile_check(o->cli.cacert, err, sizeof(err)) < 0) {
+		log_err("--cacert %s: %s", o->cli.cacert, err);
 		exit(EXIT_RUNTIME);
 	}
 }
@@ -579,14 +562,17 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct listen l;
-	int status;
+	int status, closed;
 	size_t i;
 
-	cli_open_std_fds();
+	closed = cli_begin();
 	log_init("ws-listen", LVL_NOTICE);
 	parse_args(argc, argv, &o);
 	check_options(&o);
 	log_init("ws-listen", log_level_from(o.verbose, o.quiet));
+	/* Lines have nowhere to go: end as when the reader goes away. */
+	if (closed & (1 << STDOUT_FILENO))
+		return EXIT_OK;
 	load_files(&o);
 	l.max_message = o.cli.max_message;
 	output_init(&l.out, STDOUT_FILENO, o.raw, compile(o.filter),

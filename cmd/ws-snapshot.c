@@ -124,12 +124,9 @@ parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->max_line = 1024 * 1024;
-	while ((opt = getopt_long(argc, argv, "hVqvf:o:", long_options,
-	    NULL)) != -1) {
-		if (opt == '?')
-			cli_usage_error("bad option");
+	while ((opt = cli_getopt(argc, argv, "hVqvf:o:",
+	    long_options)) != -1)
 		parse_option(o, opt, optarg);
-	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 }
@@ -172,13 +169,20 @@ main(int argc, char **argv)
 	struct state_config scfg = { 0 };
 	struct snapshot s;
 	struct options o;
-	int status;
+	int status, closed;
 
-	cli_open_std_fds();
+	closed = cli_begin();
 	log_init("ws-snapshot", LVL_NOTICE);
 	parse_args(argc, argv, &o);
 	check_options(&o);
 	log_init("ws-snapshot", log_level_from(o.verbose, o.quiet));
+	/*
+	 * A closed stdout ends the program as a reader that went away does,
+	 * unless the state has somewhere else to go.
+	 */
+	if ((closed & (1 << STDOUT_FILENO)) && o.out_path == NULL &&
+	    o.state_path == NULL)
+		return EXIT_OK;
 
 	scfg.fold = o.merge ? STATE_MERGE : o.reduce != NULL ?
 	    STATE_REDUCE : STATE_LATEST;

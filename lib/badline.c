@@ -6,6 +6,7 @@
 
 #include "badline.h"
 #include "clock.h"
+#include "json.h"
 #include "log.h"
 
 static const char *
@@ -42,6 +43,14 @@ badline_report(struct badline *b, uint64_t lineno, const char *fmt, ...)
 	log_warn("%s %llu: %s", noun(b), (unsigned long long)lineno, why);
 	if (b->total == BADLINE_BURST)
 		b->last_summary_ms = clock_ms();
+}
+
+void
+badline_json(struct badline *b, uint64_t lineno, const struct json_error *je)
+{
+	badline_report(b, lineno, "not valid JSON: %s at byte %zu%s", je->what,
+	    je->offset + 1, je->incomplete ? " (a value continues on the next "
+	    "line? put one value per line, e.g. with jq -c)" : "");
 }
 
 void

@@ -27,6 +27,15 @@ struct badline {
 void badline_report(struct badline *b, uint64_t lineno, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+struct json_error;
+
+/*
+ * Report a line that json_check refused, with the byte and, when the
+ * text ended inside a value, a hint to put one value per line.
+ */
+void badline_json(struct badline *b, uint64_t lineno,
+    const struct json_error *je);
+
 /* Print the summary if one is due; call from a periodic timer. */
 void badline_tick(struct badline *b);
 

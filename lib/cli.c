@@ -2,10 +2,12 @@
  * Command-line helpers shared by the programs in cmd/.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,6 +28,26 @@ cli_usage_error(const char *fmt, ...)
 	fprintf(stderr, "Try '%s --help' for more information.\n",
 	    log_prog());
 	exit(EXIT_USAGE);
+}
+
+int
+cli_getopt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	char spec[128];
+	int opt;
+
+	/* A leading ':' makes getopt tell a missing value from a bad option. */
+	snprintf(spec, sizeof(spec), ":%s", shortopts);
+	opterr = 0;
+	opt = getopt_long(argc, argv, spec, longopts, NULL);
+	if (opt == '?' && optopt != 0)
+		cli_usage_error("unknown option '-%c'", optopt);
+	if (opt == '?')
+		cli_usage_error("unknown option '%s'", argv[optind - 1]);
+	if (opt == ':')
+		cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+	return opt;
 }
 
 int64_t
@@ -76,11 +98,46 @@ cli_count(const char *name, const char *value, long long min, long long max)
 }
 
 void
-cli_open_std_fds(void)
+cli_first_line(const char *option, const char *path, char *buf, size_t size)
 {
-	int fd;
+	size_t n;
+	FILE *f;
 
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+	if ((f = fopen(path, "re")) == NULL) {
+		log_err("%s %s:", option, path);
+		exit(EXIT_RUNTIME);
+	}
+	if (fgets(buf, (int)size, f) == NULL) {
+		if (ferror(f)) {
+			log_err("%s %s:", option, path);
 			exit(EXIT_RUNTIME);
+		}
+		buf[0] = '\0';
+	}
+	fclose(f);
+	n = strcspn(buf, "\n");
+	if (buf[n] != '\n' && n == size - 1) {
+		log_err("%s %s: the first line is longer than %zu bytes",
+		    option, path, size - 2);
+		exit(EXIT_RUNTIME);
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+}
+
+int
+cli_begin(void)
+{
+	int fd, closed = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		closed |= 1 << fd;
+		if (open("/dev/null", O_RDWR) != fd)
+			exit(EXIT_RUNTIME);
+	}
+	return closed;
 }

@@ -1,12 +1,15 @@
 /*
  * ws-listen's WebSocket client: connect, receive, keep alive, come back.
  */
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libwebsockets.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -700,8 +703,13 @@ fill_connect_info(struct client *c, struct lws_client_connect_info *i)
 	i->path = u->path;
 	i->host = u->host_header;
 	i->origin = c->cfg.origin;
+	/*
+	 * lws follows a 3xx answer to another URL, credentials and all,
+	 * without a word; like curl, we take the answer as it is.
+	 */
+	i->ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
 	if (u->tls)
-		i->ssl_connection = LCCSCF_USE_SSL;
+		i->ssl_connection |= LCCSCF_USE_SSL;
 	if (u->tls && c->cfg.insecure)
 		i->ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
 		    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
@@ -871,4 +879,31 @@ client_free(struct client *c)
 	buf_release(&c->msg);
 	free(c->tx);
 	free(c);
+}
+
+int
+client_cafile_check(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	X509 *cert;
+	FILE *f;
+
+	if (stat(path, &st) < 0 || (f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "a directory, not a file of "
+		    "certificates");
+		return -1;
+	}
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (cert == NULL) {
+		snprintf(err, errlen, "no PEM certificate in it");
+		return -1;
+	}
+	X509_free(cert);
+	return 0;
 }

@@ -93,6 +93,12 @@ struct client;
 struct client *client_new(const struct client_config *cfg);
 
 /*
+ * Check that path holds at least one PEM certificate, as --cacert must.
+ * Returns 0, or -1 with the reason in err.
+ */
+int client_cafile_check(const char *path, char *err, size_t errlen);
+
+/*
  * Run until the end; returns the exit status: 0 (the feed ended with
  * 1000, a signal, or a callback asked to stop), 1 (refused for good, or
  * a failure under --no-reconnect), 3 (--retries ran out).

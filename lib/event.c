@@ -130,8 +130,8 @@ event_text(const struct event *e, struct buf *out)
 		    "(attempt %u)", (long long)e->delay_ms / 1000,
 		    (long long)e->delay_ms % 1000, e->attempt);
 	case EVENT_RECONNECT_FAILED:
-		return buf_addf(out, "giving up after %u retries",
-		    e->attempt);
+		return buf_addf(out, "giving up after %u %s", e->attempt,
+		    e->attempt == 1 ? "retry" : "retries");
 	}
 	return 0;
 }

@@ -232,30 +232,16 @@ input_value(struct input *in, const char *text, size_t len)
 	buf_release(&err);
 }
 
-/* Whether a line holds nothing but JSON white space. */
-static bool
-blank(const char *s, size_t len)
-{
-	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r')) {
-		s++;
-		len--;
-	}
-	return len == 0;
-}
-
 static void
 line_json(struct input *in, const struct line *l)
 {
 	struct json_error je;
 
 	/* jq skips white space between values; so do we, as empty lines. */
-	if (blank(l->text, l->len))
+	if (json_blank(l->text, l->len))
 		return;
 	if (json_check(l->text, l->len, &je) < 0) {
-		badline_report(&in->bad, in->lineno,
-		    "not valid JSON: %s at byte %zu%s", je.what, je.offset + 1,
-		    je.incomplete ? " (a value continues on the next line? "
-		    "put one value per line, e.g. with jq -c)" : "");
+		badline_json(&in->bad, in->lineno, &je);
 		return;
 	}
 	input_value(in, l->text, l->len);

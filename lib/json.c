@@ -378,3 +378,15 @@ json_add_string(struct buf *out, const char *s, size_t len)
 	}
 	return buf_addc(out, '"');
 }
+
+bool
+json_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
+		    s[i] != '\n')
+			return false;
+	return true;
+}

@@ -42,6 +42,12 @@ struct json_error {
 int json_check(const char *s, size_t len, struct json_error *err);
 
 /*
+ * Whether the len bytes at s are JSON white space alone (space, tab, CR,
+ * LF): a line that jq would skip between values.
+ */
+bool json_blank(const char *s, size_t len);
+
+/*
  * Append the len bytes at s to out as a JSON string literal: quotes around,
  * '"', '\\' and control characters escaped (\n, \t, ... or \u00XX).
  * s must be valid UTF-8. Returns 0 or -1 (ENOMEM).

@@ -228,11 +228,11 @@ fold_line(struct snapshot *s, const struct line *l)
 	jv v;
 
 	s->lineno = l->lineno;
+	/* jq skips white space between values; so do we, as empty lines. */
+	if (json_blank(l->text, l->len))
+		return;
 	if (json_check(l->text, l->len, &je) < 0) {
-		badline_report(&s->bad, s->lineno,
-		    "not valid JSON: %s at byte %zu%s", je.what, je.offset + 1,
-		    je.incomplete ? " (a value continues on the next line? "
-		    "put one value per line, e.g. with jq -c)" : "");
+		badline_json(&s->bad, s->lineno, &je);
 		return;
 	}
 	buf_reset(&s->ferr);

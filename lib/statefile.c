@@ -3,9 +3,11 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +38,50 @@ split_path(const char *path, const char **base)
 	return strndup(path, (size_t)(slash - path));
 }
 
+/*
+ * The pid in a name of the form ".BASE.PID.tmp" (BASE cut as ours is), or
+ * 0 when the name is not one of those.
+ */
+static long
+tmp_pid(const char *name, const char *base)
+{
+	size_t blen = strnlen(base, TMP_BASE_MAX);
+	char *end;
+	long pid;
+
+	if (name[0] != '.' || strncmp(name + 1, base, blen) != 0 ||
+	    name[1 + blen] != '.')
+		return 0;
+	pid = strtol(name + 2 + blen, &end, 10);
+	return pid > 0 && strcmp(end, ".tmp") == 0 ? pid : 0;
+}
+
+/*
+ * A kill -9 during a save leaves its temporary file behind; remove those
+ * whose process is gone, so that a crash loop does not fill the disk.
+ */
+static void
+remove_stale_tmps(struct statefile *sf)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(sf->dirfd);
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		long pid = tmp_pid(de->d_name, sf->base);
+
+		if (pid != 0 && pid != (long)getpid() &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlinkat(sf->dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int
 statefile_init(struct statefile *sf, const char *path, bool sync,
     struct buf *err)
@@ -43,6 +89,8 @@ statefile_init(struct statefile *sf, const char *path, bool sync,
 	struct buf tmp = { 0 };
 	const char *base;
 	char *dir;
+
+	struct stat st;
 
 	memset(sf, 0, sizeof(*sf));
 	sf->dirfd = -1;
@@ -54,6 +102,17 @@ statefile_init(struct statefile *sf, const char *path, bool sync,
 	if (*base == '\0' || strcmp(base, ".") == 0 ||
 	    strcmp(base, "..") == 0) {
 		buf_adds(err, "names a directory, not a file");
+		free(dir);
+		return -1;
+	}
+	/*
+	 * The save renames a new file over the path: a symbolic link, a
+	 * FIFO or a device there would be replaced, not written to.
+	 */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		buf_adds(err, S_ISLNK(st.st_mode) ? "a symbolic link: give the "
+		    "path of the file itself" : "not a regular file: refusing "
+		    "to replace it");
 		free(dir);
 		return -1;
 	}
@@ -75,6 +134,7 @@ statefile_init(struct statefile *sf, const char *path, bool sync,
 		statefile_release(sf);
 		return -1;
 	}
+	remove_stale_tmps(sf);
 	return 0;
 }
 

@@ -127,6 +127,37 @@ parse_v6(const char *p, size_t n, struct url *u, char *err, size_t errlen)
 	return parse_port(p + 1, n - 1, u, err, errlen);
 }
 
+/*
+ * A name is dot-separated labels, none empty, none starting or ending
+ * with '-' (RFC 1123); a final dot is allowed. Such a name never goes to
+ * the resolver.
+ */
+static int
+check_labels(const char *name, char *err, size_t errlen)
+{
+	const char *label = name;
+
+	for (;;) {
+		size_t n = strcspn(label, ".");
+
+		if (n == 0 && label[0] == '\0' && label != name)
+			return 0;	/* the root's final dot */
+		if (n == 0)
+			return errmsg_fail(err, errlen,
+			    "empty label in host name '%s'", name);
+		if (n > 63)
+			return errmsg_fail(err, errlen,
+			    "label over 63 characters in host name");
+		if (label[0] == '-' || label[n - 1] == '-')
+			return errmsg_fail(err, errlen,
+			    "label starts or ends with '-' in host name '%s'",
+			    name);
+		if (label[n] == '\0')
+			return 0;
+		label += n + 1;
+	}
+}
+
 /* A host name or an IPv4 address, already copied into u->host. */
 static int
 check_host(const struct url *u, char *err, size_t errlen)
@@ -148,7 +179,7 @@ check_host(const struct url *u, char *err, size_t errlen)
 	if (numeric && inet_pton(AF_INET, u->host, &a) != 1)
 		return errmsg_fail(err, errlen,
 		    "bad IPv4 address '%s'", u->host);
-	return 0;
+	return numeric ? 0 : check_labels(u->host, err, errlen);
 }
 
 /* "host" or "host:port"; n bytes at p. */

@@ -245,7 +245,7 @@ def test_access_usage_errors(procs, args, needle):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--token-file", "/nonexistent/t"], "--token-file: /nonexistent/t:"),
+    (["--token-file", "/nonexistent/t"], "--token-file /nonexistent/t:"),
     (["--static", "/nonexistent/d"], "--static: /nonexistent/d:"),
     (["--tls-cert", "/nonexistent/c", "--tls-key", "/nonexistent/k"],
      "--tls-cert/--tls-key: /nonexistent/c:"),

@@ -299,7 +299,21 @@ test_not_a_file(void)
 
 	clear_dir();
 	mkdir(path_of("s.json"), 0700);
-	CHECK_INT(statefile_init(&sf, path_of("s.json"), true, &err), 0);
+	CHECK_INT(statefile_init(&sf, path_of("s.json"), true, &err), -1);
+	CHECK_STR(err.data, "not a regular file: refusing to replace it");
+	buf_reset(&err);
+	CHECK_INT(mkfifo(path_of("f.json"), 0600), 0);
+	CHECK_INT(statefile_init(&sf, path_of("f.json"), true, &err), -1);
+	CHECK_STR(err.data, "not a regular file: refusing to replace it");
+	buf_reset(&err);
+	CHECK_INT(symlink("s.json", path_of("l.json")), 0);
+	CHECK_INT(statefile_init(&sf, path_of("l.json"), true, &err), -1);
+	CHECK_STR(err.data, "a symbolic link: give the path of the file "
+	    "itself");
+	buf_reset(&err);
+	/* The loader refuses what appeared after the start, too. */
+	CHECK_INT(statefile_init(&sf, path_of("later.json"), true, &err), 0);
+	mkdir(path_of("later.json"), 0700);
 	CHECK_INT(statefile_load(&sf, &v, &err), -1);
 	CHECK_STR(err.data, "not a regular file");
 	statefile_release(&sf);
@@ -356,10 +370,10 @@ test_failures_keep_old_file(void)
 	CHECK_STR(got.data, "1");
 	statefile_release(&sf);
 
-	/* Nothing can be renamed over a directory. */
+	/* Nothing can be renamed over a directory made after the start. */
 	clear_dir();
-	mkdir(path_of("s.json"), 0700);
 	CHECK_INT(statefile_init(&sf, path_of("s.json"), true, &err), 0);
+	mkdir(path_of("s.json"), 0700);
 	buf_reset(&err);
 	CHECK_INT(statefile_save(&sf, "2\n", 2, &err), -1);
 	CHECK(strncmp(err.data, "rename .s.json.", 15) == 0);

@@ -68,6 +68,10 @@ static const struct bad bads[] = {
 	{ "://h/", "scheme '' is not ws or wss" },
 	{ "wss2://h/", "scheme 'wss2' is not ws or wss" },
 	{ "ws://", "no host" },
+	{ "ws://a..b/", "empty label in host name 'a..b'" },
+	{ "ws://.a/", "empty label in host name '.a'" },
+	{ "ws://-a/", "label starts or ends with '-' in host name '-a'" },
+	{ "ws://a-.b/", "label starts or ends with '-' in host name 'a-.b'" },
 	{ "ws:///room", "no host" },
 	{ "ws://:8080/", "no host" },
 	{ "ws://?x", "no host" },
@@ -156,6 +160,7 @@ test_long_host_and_path(void)
 	/* 253 characters is the longest name; 254 is refused. */
 	strcpy(s, "ws://");
 	memset(s + 5, 'a', 253);
+	s[5 + 63] = s[5 + 127] = s[5 + 191] = '.';	/* labels <= 63 */
 	strcpy(s + 5 + 253, ":1/");
 	CHECK_INT(url_parse(s, &u, err, sizeof(err)), 0);
 	CHECK_INT(strlen(u.host), 253);
@@ -164,6 +169,15 @@ test_long_host_and_path(void)
 	strcpy(s + 5 + 254, ":1/");
 	CHECK_INT(url_parse(s, &u, err, sizeof(err)), -1);
 	CHECK_STR(err, "host name longer than 253 characters");
+
+	/* A label is at most 63 characters. */
+	strcpy(s, "ws://");
+	memset(s + 5, 'b', 64);
+	strcpy(s + 5 + 64, "/");
+	CHECK_INT(url_parse(s, &u, err, sizeof(err)), -1);
+	CHECK_STR(err, "label over 63 characters in host name");
+	s[5 + 63] = '.';
+	CHECK_INT(url_parse(s, &u, err, sizeof(err)), 0);
 
 	/* The path, query included, may be URL_PATH_MAX bytes. */
 	strcpy(s, "ws://h");
