@@ -525,7 +525,7 @@ def test_sigterm_ends_while_stdout_is_blocked(procs):
     (["--retries", "-1", "ws://h/"], "--retries: bad number '-1'"),
     (["--max-message", "0", "ws://h/"], "must be more than 0"),
     (["--send", "\udcff", "ws://h/"], "--send: not valid UTF-8"),
-    (["--bogus", "ws://h/"], "unrecognized option"),
+    (["--bogus", "ws://h/"], "unknown option '--bogus'"),
 ])
 def test_usage_errors_exit_2(procs, args, needle):
     args = [a.encode("utf-8", "surrogateescape") for a in args]

@@ -501,8 +501,13 @@ def test_state_file_that_cannot_be_saved_is_reported_once(env, sdir):
 
 def test_failing_saves_are_reported_once_then_recovery(procs, sdir):
     o = sdir / "o.json"
-    o.mkdir()
     p, out = start(procs, "-o", str(o))
+    p.write("0\n")
+    assert out.next()[1] == "0"
+    wait_for(lambda: o.is_file(), what="first save")
+    # A directory that replaces the file makes the saves fail.
+    o.unlink()
+    o.mkdir()
     p.write("1\n")
     assert out.next()[1] == "1"
     p.wait_stderr(r"-o .*/o\.json: cannot save the state: rename "
@@ -520,13 +525,30 @@ def test_failing_saves_are_reported_once_then_recovery(procs, sdir):
     assert os.listdir(sdir) == ["o.json"]
 
 
-def test_last_save_failing_exits_1(env, sdir):
+def test_last_save_failing_exits_1(procs, sdir):
+    o = sdir / "o.json"
+    p, out = start(procs, "-o", str(o))
+    p.write("0\n")
+    assert out.next()[1] == "0"
+    wait_for(lambda: o.is_file(), what="first save")
+    o.unlink()
+    o.mkdir()
+    p.write("1\n2\n")
+    assert out.next()[1] == "1"
+    assert out.next()[1] == "2"
+    p.close_stdin()
+    assert p.wait() == 1
+    assert p.stderr().count("cannot save the state") == 1
+    assert os.listdir(sdir) == ["o.json"]
+
+
+def test_directory_at_output_path_refused_at_start(env, sdir):
     o = sdir / "o.json"
     o.mkdir()
-    rc, out, err = snapshot(env, ["-o", str(o)], "1\n2\n")
-    assert (rc, out) == (1, ["1", "2"])
-    assert len(err) == 1 and "cannot save the state" in err[0]
-    assert os.listdir(sdir) == ["o.json"]
+    rc, out, err = snapshot(env, ["-o", str(o)], "1\n")
+    assert (rc, out) == (1, [])
+    assert err == [f"ws-snapshot: -o {o}: not a regular file: refusing "
+                   "to replace it"]
 
 
 def test_output_file_is_replaced_with_each_state(procs, sdir):
@@ -665,7 +687,7 @@ def test_pipeline_late_joiner_gets_every_host_in_first_message(procs):
 # --- usage ------------------------------------------------------------------
 
 @pytest.mark.parametrize("args,needle", [
-    (["--bogus"], "unrecognized option"),
+    (["--bogus"], "unknown option '--bogus'"),
     (["--ttl", "1s"], "--ttl drops keys: it needs --key"),
     (["--merge", "--reduce", "."], "--merge and --reduce are two ways"),
     (["--key", ".a |"], "--key: jq: error: syntax error"),
