@@ -3,7 +3,6 @@
  * are never resolved here: getaddrinfo is replaced by one that accepts
  * numeric addresses only, so the fuzzer sends nothing to any resolver.
  */
-#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <netdb.h>
 #include <stdint.h>
