@@ -67,6 +67,8 @@ struct client {
 	bool close_sent;	/* our close frame went out; await reply */
 };
 
+static void server_pressure_changed(struct server *s);
+
 static struct client *
 client_of(struct member *m)
 {
@@ -547,7 +549,8 @@ server_shutdown(struct server *s, uint16_t code)
 	server_check_done(s);
 }
 
-void
+/* Check whether stdin may be read again, and resume it if so. */
+static void
 server_pressure_changed(struct server *s)
 {
 	if (s->feed.paused && !rooms_should_pause(&s->rooms))

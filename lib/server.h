@@ -120,9 +120,6 @@ void server_shutdown(struct server *s, uint16_t code);
 int server_emit(void *arg, const char *room, const char *text, size_t len,
     struct buf *why);
 
-/* Check whether stdin may be read again, and resume it if so. */
-void server_pressure_changed(struct server *s);
-
 /* feed.c: adopt stdin into the loop. Returns 0 or -1 (logged). */
 int feed_start(struct server *s);
 
