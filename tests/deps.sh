@@ -5,7 +5,7 @@ set -eu
 
 pkgs="gcc make pkg-config libwebsockets-dev libjq-dev libssl-dev
 python3 python3-pytest python3-websockets procps iproute2 sysstat
-openssl mandoc chromium fonts-dejavu-core"
+openssl curl perl mandoc chromium fonts-dejavu-core"
 
 missing=""
 for p in $pkgs; do
