@@ -8,6 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
 #include "benchlib.h"
 
 /* Histogram: values below 2^SUB_BITS+1 are exact, then 2^SUB_BITS steps. */
@@ -107,92 +110,6 @@ ws_frame_client(unsigned char *out, int opcode, const void *payload,
 	return h + len;
 }
 
-static uint32_t
-rol(uint32_t x, int n)
-{
-	return x << n | x >> (32 - n);
-}
-
-/* One 64-byte block into the five state words. */
-static void
-sha1_block(uint32_t st[5], const unsigned char *b)
-{
-	uint32_t w[80], a, bb, c, d, e, f, k, t;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[4 * i] << 24 |
-		    (uint32_t)b[4 * i + 1] << 16 |
-		    (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
-	for (; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = st[0], bb = st[1], c = st[2], d = st[3], e = st[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20)
-			f = (bb & c) | (~bb & d), k = 0x5a827999;
-		else if (i < 40)
-			f = bb ^ c ^ d, k = 0x6ed9eba1;
-		else if (i < 60)
-			f = (bb & c) | (bb & d) | (c & d), k = 0x8f1bbcdc;
-		else
-			f = bb ^ c ^ d, k = 0xca62c1d6;
-		t = rol(a, 5) + f + e + k + w[i];
-		e = d, d = c, c = rol(bb, 30), bb = a, a = t;
-	}
-	st[0] += a, st[1] += bb, st[2] += c, st[3] += d, st[4] += e;
-}
-
-void
-bench_sha1(const void *p, size_t len, unsigned char out[20])
-{
-	uint32_t st[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-	    0xc3d2e1f0 };
-	const unsigned char *in = p;
-	unsigned char last[128];
-	uint64_t bits = (uint64_t)len * 8;
-	size_t rest, n, i;
-
-	for (; len >= 64; in += 64, len -= 64)
-		sha1_block(st, in);
-	/* The tail, a 1 bit, zeros and the bit length: one or two blocks. */
-	rest = len;
-	memset(last, 0, sizeof(last));
-	memcpy(last, in, rest);
-	last[rest] = 0x80;
-	n = rest + 9 <= 64 ? 64 : 128;
-	for (i = 0; i < 8; i++)
-		last[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-	for (i = 0; i < n; i += 64)
-		sha1_block(st, last + i);
-	for (i = 0; i < 20; i++)
-		out[i] = (unsigned char)(st[i / 4] >> (24 - 8 * (i % 4)));
-}
-
-/* Standard base64 of 20 bytes: 28 characters with one '=' of padding. */
-static void
-base64_20(const unsigned char in[20], char out[WS_ACCEPT_LEN + 1])
-{
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t v;
-	int i, o = 0;
-
-	for (i = 0; i + 3 <= 18; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-		out[o++] = abc[v >> 18 & 63];
-		out[o++] = abc[v >> 12 & 63];
-		out[o++] = abc[v >> 6 & 63];
-		out[o++] = abc[v & 63];
-	}
-	v = (uint32_t)in[18] << 16 | (uint32_t)in[19] << 8;
-	out[o++] = abc[v >> 18 & 63];
-	out[o++] = abc[v >> 12 & 63];
-	out[o++] = abc[v >> 6 & 63];
-	out[o++] = '=';
-	out[o] = '\0';
-}
-
 int
 ws_accept_key(const char *key, size_t klen, char out[WS_ACCEPT_LEN + 1])
 {
@@ -203,8 +120,9 @@ ws_accept_key(const char *key, size_t klen, char out[WS_ACCEPT_LEN + 1])
 		return -1;
 	memcpy(both, key, klen);
 	memcpy(both + klen, WS_GUID, sizeof(WS_GUID) - 1);
-	bench_sha1(both, klen + sizeof(WS_GUID) - 1, digest);
-	base64_20(digest, out);
+	/* The hash is OpenSSL's: only the WebSocket part is ours to write. */
+	SHA1((const unsigned char *)both, klen + sizeof(WS_GUID) - 1, digest);
+	EVP_EncodeBlock((unsigned char *)out, digest, sizeof(digest));
 	return 0;
 }
 

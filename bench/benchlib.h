@@ -65,9 +65,6 @@ size_t ws_frame_client(unsigned char *out, int opcode, const void *payload,
 /* Unmask len bytes at p in place, starting at offset 0 of the mask. */
 void ws_unmask(unsigned char *p, size_t len, const unsigned char mask[4]);
 
-/* SHA-1 of len bytes at p into out (FIPS 180-4), for the handshake only. */
-void bench_sha1(const void *p, size_t len, unsigned char out[20]);
-
 /*
  * The Sec-WebSocket-Accept value for a Sec-WebSocket-Key (klen bytes, no
  * blanks) into out, NUL-terminated. Returns -1 when klen is over 64.

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "benchlib.h"
+#include "cli.h"
 #include "log.h"
 #include "opts.h"
 #include "wsfeed.h"
@@ -57,24 +57,10 @@ usage(FILE *out)
 	    "[-n COUNT] [-d DURATION] [--size BYTES]\n");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "producer: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'producer --help' for more information.\n");
-	exit(EXIT_USAGE);
-}
-
 static void
 parse_option(struct options *o, int opt, const char *arg)
 {
 	char err[128], *end;
-	long long n;
 	uint64_t sz;
 
 	switch (opt) {
@@ -90,28 +76,23 @@ parse_option(struct options *o, int opt, const char *arg)
 	case 'r':
 		o->rate = strtod(arg, &end);
 		if (*end != '\0' || !(o->rate > 0 && o->rate <= 1e8))
-			usage_error("-r: bad rate '%s'", arg);
+			cli_usage_error("-r: bad rate '%s'", arg);
 		break;
 	case 'n':
-		if (opts_count(arg, 1, 1LL << 50, &n, err, sizeof(err)) < 0)
-			usage_error("-n: bad number '%s': %s", arg, err);
-		o->count = (uint64_t)n;
+		o->count = (uint64_t)cli_count("-n", arg, 1, 1LL << 50);
 		break;
 	case 'd':
-		if (opts_duration(arg, &o->duration_ms, err, sizeof(err)) < 0)
-			usage_error("-d: bad duration '%s': %s", arg, err);
+		o->duration_ms = cli_duration("-d", arg);
 		break;
 	case 's':
 		if (opts_size(arg, &sz, err, sizeof(err)) < 0 ||
 		    sz > LINE_MAX_BYTES - 1)
-			usage_error("--size: bad size '%s'", arg);
+			cli_usage_error("--size: bad size '%s'", arg);
 		o->size = (size_t)sz;
 		break;
 	case 'S':
 		o->saturate = 1;
 		break;
-	default:
-		usage_error("bad option");
 	}
 }
 
@@ -122,17 +103,17 @@ parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->rate = 1000;
-	while ((opt = getopt_long(argc, argv, "hqvr:n:d:", long_options,
-	    NULL)) != -1)
+	while ((opt = cli_getopt(argc, argv, "hqvr:n:d:",
+	    long_options)) != -1)
 		parse_option(o, opt, optarg);
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->count == 0 && o->duration_ms == 0)
-		usage_error("give -n COUNT or -d DURATION");
+		cli_usage_error("give -n COUNT or -d DURATION");
 	if (o->count == 0 && !o->saturate)
 		o->count = (uint64_t)(o->rate * (double)o->duration_ms / 1e3);
 	if (o->count == 0 && !o->saturate)
-		usage_error("-r and -d make no line at all");
+		cli_usage_error("-r and -d make no line at all");
 }
 
 /*

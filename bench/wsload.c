@@ -21,7 +21,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include <unistd.h>
 
 #include "benchlib.h"
+#include "cli.h"
 #include "log.h"
 #include "opts.h"
 #include "wsfeed.h"
@@ -170,41 +170,6 @@ usage(FILE *out)
 "              [--producer PROG] [--graceful] -- SERVER [ARG ...]\n");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "wsload: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'wsload --help' for more information.\n");
-	exit(EXIT_USAGE);
-}
-
-static int64_t
-arg_duration(const char *name, const char *value)
-{
-	char err[128];
-	int64_t ms;
-
-	if (opts_duration(value, &ms, err, sizeof(err)) < 0)
-		usage_error("%s: bad duration '%s': %s", name, value, err);
-	return ms;
-}
-
-static long long
-arg_count(const char *name, const char *value)
-{
-	char err[128];
-	long long n;
-
-	if (opts_count(value, 1, 1LL << 40, &n, err, sizeof(err)) < 0)
-		usage_error("%s: bad number '%s': %s", name, value, err);
-	return n;
-}
-
 static void
 parse_option(struct options *o, int opt, const char *arg)
 {
@@ -221,22 +186,22 @@ parse_option(struct options *o, int opt, const char *arg)
 		o->verbose++;
 		break;
 	case 'c':
-		o->clients = (size_t)arg_count("-c", arg);
+		o->clients = (size_t)cli_count("-c", arg, 1, 1LL << 40);
 		break;
 	case 'd':
-		o->duration_ms = arg_duration("-d", arg);
+		o->duration_ms = cli_duration("-d", arg);
 		break;
 	case 'n':
-		o->count = (uint64_t)arg_count("-n", arg);
+		o->count = (uint64_t)cli_count("-n", arg, 1, 1LL << 40);
 		break;
 	case 'w':
-		o->wait_ms = arg_duration("--wait", arg);
+		o->wait_ms = cli_duration("--wait", arg);
 		break;
 	case 'T':
-		o->settle_ms = arg_duration("--settle", arg);
+		o->settle_ms = cli_duration("--settle", arg);
 		break;
 	case 'C':
-		o->connect_ms = arg_duration("--connect-timeout", arg);
+		o->connect_ms = cli_duration("--connect-timeout", arg);
 		break;
 	case 'z':
 		o->size = arg;
@@ -265,10 +230,8 @@ parse_option(struct options *o, int opt, const char *arg)
 	case 'r':
 		o->rate = strtod(arg, &end);
 		if (*end != '\0' || !(o->rate > 0 && o->rate <= 1e8))
-			usage_error("-r: bad rate '%s'", arg);
+			cli_usage_error("-r: bad rate '%s'", arg);
 		break;
-	default:
-		usage_error("bad option");
 	}
 }
 
@@ -301,16 +264,16 @@ parse_args(int argc, char **argv, struct options *o)
 	o->wait_ms = 5000;
 	o->settle_ms = 500;
 	o->connect_ms = 60000;
-	while ((opt = getopt_long(argc, argv, "+hqvc:r:d:n:", long_options,
-	    NULL)) != -1)
+	while ((opt = cli_getopt(argc, argv, "+hqvc:r:d:n:",
+	    long_options)) != -1)
 		parse_option(o, opt, optarg);
 	if (optind >= argc)
-		usage_error("no server command after --");
+		cli_usage_error("no server command after --");
 	o->server = argv + optind;
 	if (o->saturate && o->idle)
-		usage_error("--saturate and --idle: pick one");
+		cli_usage_error("--saturate and --idle: pick one");
 	if (o->saturate && o->count == 0)
-		usage_error("--saturate needs -n COUNT");
+		cli_usage_error("--saturate needs -n COUNT");
 	if (o->path == NULL)
 		o->path = o->sio ? SIO_PATH : "/";
 	if (o->name == NULL)

@@ -37,8 +37,14 @@ cli_getopt(int argc, char **argv, const char *shortopts,
 	char spec[128];
 	int opt;
 
-	/* A leading ':' makes getopt tell a missing value from a bad option. */
-	snprintf(spec, sizeof(spec), ":%s", shortopts);
+	/*
+	 * A ':' first (after a '+' that stops at the first operand) makes
+	 * getopt tell a missing value from a bad option.
+	 */
+	if (shortopts[0] == '+')
+		snprintf(spec, sizeof(spec), "+:%s", shortopts + 1);
+	else
+		snprintf(spec, sizeof(spec), ":%s", shortopts);
 	opterr = 0;
 	opt = getopt_long(argc, argv, spec, longopts, NULL);
 	if (opt == '?' && optopt != 0)

@@ -214,6 +214,18 @@ feed_read_some(struct server *s)
 }
 
 /*
+ * No more bytes will come. A last line without LF counts, unless stdout
+ * went away under --tee: then it was cut, not ended.
+ */
+static void
+feed_mark_eof(struct feed *f)
+{
+	f->eof = true;
+	if (!f->cut_short)
+		lines_set_eof(&f->lines);
+}
+
+/*
  * The descriptor is closing: with a pipe whose writer left while we were
  * paused, lws closes it on POLLHUP with bytes still unread. Read them all
  * now (at most a pipe's worth), so that nothing accepted is lost.
@@ -229,9 +241,7 @@ feed_closed(struct server *s)
 	if (!f->eof)
 		while (feed_read_some(s) > 0)
 			continue;
-	f->eof = true;
-	if (!f->cut_short)
-		lines_set_eof(&f->lines);
+	feed_mark_eof(f);
 	feed_pump(s);
 }
 
@@ -258,9 +268,7 @@ feed_read_burst(struct server *s)
 	/* The first read always happens: --max-queue may be below 4. */
 	do {
 		if ((n = feed_read_some(s)) < 0) {
-			f->eof = true;
-			if (!f->cut_short)
-				lines_set_eof(&f->lines);
+			feed_mark_eof(f);
 			return -1;
 		}
 		if (n == 0)
